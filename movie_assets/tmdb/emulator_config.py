@@ -1,0 +1,49 @@
+"""The switches of the TMDb emulator (accepted key, page cap, rate limit, injected faults)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Every fault the emulator can inject. "rank_drift" only ever applies to popularity-sorted discover pages
+# after the first; the others apply to any authorised request.
+FAULT_KINDS = ("500", "502", "503_html", "504", "slow", "reset", "truncated", "429", "rank_drift")
+
+
+@dataclass(frozen=True)
+class EmulatorConfig:
+    """How the emulator behaves.
+
+    api_key: the accepted credential, as `api_key` or `Authorization: Bearer`; None accepts any non-empty one.
+    rate_limit: requests per second before 429 code 25; None turns the limit off.
+    max_page: the highest page discover and changes serve (TMDb: 500).
+    legacy_page_errors: answer page errors the pre-2019 way (HTTP 422, `{"errors": [...]}`).
+    fault_rate: the share of authorised requests that get a fault drawn from `faults`.
+    slow_seconds: the delay of a "slow" fault.
+    overstate_total_pages: report one discover page more than exists.
+    seed: seeds the fault draws, so a run is repeatable.
+    """
+
+    api_key: str | None = "demo-key"
+    rate_limit: float | None = None
+    max_page: int = 500
+    legacy_page_errors: bool = False
+    fault_rate: float = 0.0
+    faults: tuple[str, ...] = FAULT_KINDS
+    slow_seconds: float = 0.3
+    overstate_total_pages: bool = False
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.api_key == "":
+            raise ValueError("api_key must be a non-empty string, or None to accept any credential")
+        if self.rate_limit is not None and not self.rate_limit > 0:
+            raise ValueError(f"rate_limit must be positive requests/s or None (off), got {self.rate_limit}")
+        if self.max_page < 1:
+            raise ValueError(f"max_page must be at least 1, got {self.max_page}")
+        if not 0.0 <= self.fault_rate <= 1.0:
+            raise ValueError(f"fault_rate must be between 0 and 1, got {self.fault_rate}")
+        unknown = sorted(set(self.faults) - set(FAULT_KINDS))
+        if unknown:
+            raise ValueError(f"unknown fault kinds {unknown}; choose from {list(FAULT_KINDS)}")
+        if self.slow_seconds < 0:
+            raise ValueError(f"slow_seconds must not be negative, got {self.slow_seconds}")
