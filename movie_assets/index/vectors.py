@@ -1,0 +1,52 @@
+"""Per-year embedding files: movie_id, doc_hash, model and the vector, one row per document."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+
+def write_vectors(docs: pl.DataFrame, vectors: np.ndarray, model_name: str, path: Path) -> Path:
+    if vectors.shape[0] != docs.height:
+        raise ValueError(f"{docs.height} documents but {vectors.shape[0]} vectors")
+    dim = vectors.shape[1] if vectors.ndim == 2 and vectors.shape[0] else 0
+    frame = docs.select("movie_id", "doc_hash").with_columns(
+        pl.lit(model_name).alias("model"),
+        pl.Series("vector", vectors.astype(np.float32, copy=False), dtype=pl.Array(pl.Float32, dim)),
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    frame.write_parquet(tmp)
+    os.replace(tmp, path)
+    return path
+
+
+def read_vectors(paths: Sequence[Path], *, model_name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Concatenate year files → (movie ids, float32 matrix); every file must come from `model_name`."""
+    ids: list[np.ndarray] = []
+    blocks: list[np.ndarray] = []
+    for path in paths:
+        try:
+            frame = pl.read_parquet(path)
+        except Exception as exc:  # polars raises several types for missing or corrupt files
+            raise ValueError(
+                f"cannot read embeddings {path} ({exc}); re-materialize movie_embeddings for it"
+            ) from None
+        models = set(frame["model"].unique().to_list())
+        if frame.height and models != {model_name}:
+            raise ValueError(
+                f"{path} holds vectors from {sorted(models)}, not {model_name}; "
+                "re-materialize movie_embeddings for that year with the current EMBED_MODEL_NAME"
+            )
+        ids.append(frame["movie_id"].to_numpy())
+        if frame.height:
+            blocks.append(frame["vector"].to_numpy().astype(np.float32, copy=False))
+    dims = {block.shape[1] for block in blocks}
+    if len(dims) > 1:
+        raise ValueError(f"embedding files disagree on the dimension ({sorted(dims)}); re-embed every year")
+    matrix = np.concatenate(blocks) if blocks else np.zeros((0, 0), dtype=np.float32)
+    return (np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64)), matrix

@@ -1,0 +1,79 @@
+"""The BM25 index over the project tokenizer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import bm25s
+import numpy as np
+import pytest
+
+from movie_assets.index.sparse import BM25_PARAMS, bm25_scores, bm25_top_k, build_bm25, load_bm25, save_bm25
+from movie_assets.index.tokenize import tokenize_query
+
+CORPUS = [
+    "Title: Nayattu\nOriginal title: നായാട്ട്\nLanguage: Malayalam\n"
+    "Overview: Police officers on the run in Kerala.",
+    "Title: Notting Hill\nLanguage: English\nOverview: A bookseller falls in love with an actress.",
+    "Title: Interstellar\nLanguage: English\nOverview: Astronauts travel through a wormhole in space.",
+    "Title: Vikram\nLanguage: Tamil\nOverview: A special agent investigates a series of murders.",
+]
+
+
+@pytest.fixture(scope="module")
+def retriever() -> bm25s.BM25:
+    return build_bm25(CORPUS)
+
+
+@pytest.mark.parametrize(
+    ("query", "winner"),
+    [
+        ("police officers running", 0),  # stemming: running -> run, officers -> offic
+        ("love story with an actress", 1),
+        ("wormhole astronaut", 2),
+        ("agent investigating murders", 3),
+        ("നായാട്ട്", 0),  # a Malayalam-script query token matches the Malayalam document
+    ],
+    ids=["stemmed", "romance", "space", "thriller", "malayalam-script"],
+)
+def test_obvious_winner_ranks_first(retriever: bm25s.BM25, query: str, winner: int) -> None:
+    ids, scores = bm25_top_k(retriever, query, k=10)
+    assert ids[0] == winner and scores[0] > 0
+    assert np.all(np.diff(scores) <= 0)
+
+
+def test_only_documents_sharing_a_term_are_returned(retriever: bm25s.BM25) -> None:
+    ids, _ = bm25_top_k(retriever, "wormhole", k=100)
+    assert ids.tolist() == [2]
+    assert bm25_top_k(retriever, "the of and", k=5)[0].size == 0  # stop words only
+    assert bm25_top_k(retriever, "zeppelin", k=5)[0].size == 0  # unknown term
+    assert not bm25_scores(retriever, "").any()
+
+
+def test_saved_index_loads_memory_mapped_with_the_same_scores(retriever: bm25s.BM25, tmp_path: Path) -> None:
+    save_bm25(retriever, tmp_path / "bm25")
+    loaded = load_bm25(tmp_path / "bm25", mmap=True)
+    for query in ["police kerala", "നായാട്ട്", "english"]:
+        np.testing.assert_allclose(bm25_scores(loaded, query), bm25_scores(retriever, query))
+    # the retriever's own API works with the project's query terms
+    docs, _ = loaded.retrieve([tokenize_query("wormhole astronaut")], k=1, show_progress=False)
+    assert docs[0][0] == 2
+
+
+def test_parameters_and_vocabulary_are_reproducible(retriever: bm25s.BM25) -> None:
+    assert (retriever.k1, retriever.b, retriever.method) == (
+        BM25_PARAMS["k1"],
+        BM25_PARAMS["b"],
+        BM25_PARAMS["method"],
+    )
+    terms = [t for t in retriever.vocab_dict if t]
+    assert terms == sorted(terms) and [retriever.vocab_dict[t] for t in terms] == list(range(len(terms)))
+
+
+def test_missing_index_and_empty_corpus_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="params.index.json missing"):
+        load_bm25(tmp_path)
+    with pytest.raises(ValueError, match="0 documents"):
+        build_bm25([])
+    with pytest.raises(ValueError, match="none of the 2 documents has an indexable term"):
+        build_bm25(["the", "of a"])
