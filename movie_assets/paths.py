@@ -33,6 +33,20 @@ class DataPaths:
         return self.movies_root / f"year={year}" / "movies.parquet"
 
     @property
+    def documents_root(self) -> Path:
+        return self.root / "processed" / "documents"
+
+    def documents_file(self, year: int) -> Path:
+        return self.documents_root / f"year={year}" / "documents.parquet"
+
+    @property
+    def embeddings_root(self) -> Path:
+        return self.root / "processed" / "embeddings"
+
+    def embeddings_file(self, year: int) -> Path:
+        return self.embeddings_root / f"year={year}" / "embeddings.parquet"
+
+    @property
     def artifacts_dir(self) -> Path:
         return self.root / "processed" / "artifacts"
 

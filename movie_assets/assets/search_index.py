@@ -1,0 +1,104 @@
+"""Search assets: one document and one vector per movie, then the dense index, the BM25 index and the payload."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import dagster as dg
+import numpy as np
+import polars as pl
+
+from movie_assets.assets.movies import movies
+from movie_assets.catalog.store import read_movies_dir
+from movie_assets.index.artifacts import write_artifacts
+from movie_assets.index.dense import hnsw_recall_at_k, load_dense
+from movie_assets.index.documents import movie_documents as build_documents
+from movie_assets.index.embedding import EmbeddingCache, embed_documents
+from movie_assets.index.vectors import read_vectors, write_vectors
+from movie_assets.partitions import year_partitions
+from movie_assets.resources import DataHome, EmbedderResource
+
+HNSW_RECALL = "hnsw_recall_at_10"
+MIN_HNSW_RECALL = 0.95
+
+
+@dg.asset(partitions_def=year_partitions, deps=[movies], group_name="embeddings", kinds={"parquet"})
+def movie_documents(context: dg.AssetExecutionContext, data: DataHome) -> dg.MaterializeResult:
+    """The search document of each movie of the year (title, overview, genres, language, people, keywords) and its hash."""
+    year = int(context.partition_key)
+    paths = data.paths()
+    docs = build_documents(read_movies_dir(paths.movies_root, [year]))
+    target = paths.documents_file(year)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    docs.write_parquet(target)
+    return dg.MaterializeResult(
+        metadata={
+            "row_count": docs.height,
+            "path": dg.MetadataValue.path(str(target)),
+            "example": dg.MetadataValue.md(f"```\n{docs['document'][0]}\n```" if docs.height else "(empty)"),
+        }
+    )
+
+
+@dg.asset(partitions_def=year_partitions, deps=[movie_documents], group_name="embeddings", kinds={"pytorch"})
+def movie_embeddings(
+    context: dg.AssetExecutionContext, data: DataHome, embedder: EmbedderResource
+) -> dg.MaterializeResult:
+    """One L2-normalised vector per movie document of the year; unchanged documents come from the cache."""
+    year = int(context.partition_key)
+    paths = data.paths()
+    docs = pl.read_parquet(paths.documents_file(year))
+    model = embedder.load()
+    vectors, stats = embed_documents(docs, model, EmbeddingCache(paths.embedding_cache_dir))
+    target = write_vectors(docs, vectors, embedder.name, paths.embeddings_file(year))
+    context.log.info(f"movie_embeddings {year}: {stats.embedded} embedded, {stats.cached} from the cache")
+    return dg.MaterializeResult(
+        metadata={
+            "row_count": docs.height,
+            "embedded": stats.embedded,
+            "cached": stats.cached,
+            "model": embedder.name,
+            "dim": int(vectors.shape[1]) if vectors.ndim == 2 else 0,
+            "path": dg.MetadataValue.path(str(target)),
+        }
+    )
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec("dense_index", deps=[movie_embeddings], group_name="indexes", kinds={"faiss"},
+                     description="FAISS inner-product index over every built year's movie vectors."),
+        dg.AssetSpec("bm25_index", deps=[movie_documents], group_name="indexes", kinds={"bm25s"},
+                     description="bm25s index over every built year's movie documents, rows aligned with the dense index."),
+        dg.AssetSpec("search_payload", deps=[movies], group_name="indexes", kinds={"parquet"},
+                     description="Display fields of every indexed movie, rows aligned with both indexes."),
+    ],
+    check_specs=[dg.AssetCheckSpec(HNSW_RECALL, asset="dense_index")],
+)
+def search_artifacts(data: DataHome, embedder: EmbedderResource) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
+    paths = data.paths()
+    years = paths.built_years()
+    catalogue = read_movies_dir(paths.movies_root, years)
+    docs = pl.concat([pl.read_parquet(paths.documents_file(y)) for y in years]) if years else None
+    ids, vectors = read_vectors([paths.embeddings_file(y) for y in years], model_name=embedder.name)
+    if docs is None or docs.height == 0:
+        raise dg.Failure("no movies are built yet: materialize movies, movie_documents and movie_embeddings first")
+    if not np.array_equal(ids, docs["movie_id"].to_numpy()):
+        raise dg.Failure("movie_documents and movie_embeddings disagree; re-materialize movie_embeddings for every year")
+    manifest = write_artifacts(catalogue, docs, vectors, paths.artifacts_dir, model_name=embedder.name)
+    common = {"count": manifest["count"], "years": dg.MetadataValue.json(manifest["years"])}
+    dense = manifest["dense"]
+    yield dg.MaterializeResult(asset_key="dense_index", metadata={**common, "dim": manifest["dim"], "type": dense["type"],
+                                                                   "model": manifest["embedding_model"]})
+    yield dg.MaterializeResult(asset_key="bm25_index", metadata=common)
+    yield dg.MaterializeResult(asset_key="search_payload",
+                               metadata={**common, "path": dg.MetadataValue.path(str(paths.artifacts_dir))})
+    recall = 1.0
+    if dense["type"] == "hnsw":
+        # The index rows are sorted by movie_id; compare against the vectors in that same order.
+        order = np.argsort(docs["movie_id"].to_numpy(), kind="stable")
+        recall = hnsw_recall_at_k(load_dense(paths.artifacts_dir / "text.index"), vectors[order], k=10)
+    yield dg.AssetCheckResult(
+        asset_key="dense_index", check_name=HNSW_RECALL, passed=recall >= MIN_HNSW_RECALL,
+        metadata={"recall_at_10": recall, "index_type": dense["type"], "threshold": MIN_HNSW_RECALL},
+    )

@@ -1,0 +1,22 @@
+"""The one Definitions object: every asset, check, job and resource of movie_assets."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from movie_assets.assets import harvest, movies, reference, search_index
+from movie_assets.jobs import JOBS
+from movie_assets.resources import DataHome, EmbedderResource, TMDbResource
+
+defs = dg.Definitions(
+    assets=dg.load_assets_from_modules([reference, harvest, movies, search_index]),
+    jobs=JOBS,
+    resources={
+        # Where every asset reads and writes files (MOVIE_ASSETS_HOME).
+        "data": DataHome(),
+        # TMDb or an emulator, from TMDB_BASE_URL / TMDB_API_KEY / TMDB_RATE_LIMIT at run time.
+        "tmdb": TMDbResource(),
+        # The sentence-transformers model for documents and queries (EMBED_MODEL_NAME).
+        "embedder": EmbedderResource(),
+    },
+)

@@ -1,0 +1,35 @@
+"""Jobs as asset selections: reference lists, the per-year pipeline, and the catalogue-wide artifacts."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from movie_assets.partitions import year_partitions
+
+# Runs that talk to TMDb carry this tag; dagster.yaml lets one such run go at a time (the limit is per key).
+TMDB_TAGS = {"movie_assets/tmdb": "harvest"}
+
+reference_job = dg.define_asset_job(
+    "reference_job",
+    selection=dg.AssetSelection.assets("tmdb_languages", "tmdb_genres"),
+    tags=TMDB_TAGS,
+    description="TMDb's language and genre lists.",
+)
+
+yearly_job = dg.define_asset_job(
+    "yearly_job",
+    selection=dg.AssetSelection.assets(
+        "discovered_movies", "movie_details", "movies", "movie_documents", "movie_embeddings"
+    ),
+    partitions_def=year_partitions,
+    tags=TMDB_TAGS,
+    description="Harvest, type and embed the movies of one release year.",
+)
+
+catalog_job = dg.define_asset_job(
+    "catalog_job",
+    selection=dg.AssetSelection.assets("movies_profile", "dense_index", "bm25_index", "search_payload"),
+    description="The catalogue profile and the search artifacts over every built year.",
+)
+
+JOBS = [reference_job, yearly_job, catalog_job]
