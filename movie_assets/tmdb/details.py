@@ -1,0 +1,271 @@
+"""The resumable details backfill: `/movie/{id}` for every discovered id, checkpointed in batches.
+
+A killed or failed run resumes from its checkpoint and re-fetches at most the batch that was in flight;
+a run after a completed one (or over a different id set) starts afresh. A 404 is a tombstone: recorded,
+not retried. Every file is written to a temporary name and renamed, so a kill never leaves a torn file,
+and a batch is listed in the checkpoint only once its file is on disk.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import re
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from movie_assets.tmdb.windows import gather_or_cancel
+
+CHECKPOINT = "checkpoint.json"
+TOMBSTONES = "tombstones.jsonl"
+HARVESTED_AT = "_harvested_at"  # reserved field stamped on every record at fetch time
+_BATCH = re.compile(r"^batch-(\d{5,})\.jsonl\.gz$")
+
+
+class DetailsSource(Protocol):
+    async def movie(self, movie_id: int) -> dict[str, Any] | None: ...
+
+
+@dataclass(frozen=True)
+class Progress:
+    done: int  # ids finished, resumed ones and tombstones included
+    total: int
+    fetched: int  # ids finished by this run
+    tombstones: int
+    rate: float  # this run's ids per second
+    eta_seconds: float | None  # None until a rate is known
+
+
+@dataclass
+class DetailsResult:
+    fetched: int
+    resumed_from: int
+    tombstones: list[int]
+    total: int
+    batches: list[str]
+    records: int = 0
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "total_ids": self.total,
+            "records": self.records,
+            "tombstones": len(self.tombstones),
+            "fetched_this_run": self.fetched,
+            "resumed_from": self.resumed_from,
+            "batches": len(self.batches),
+        }
+
+
+def _utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def ids_digest(ids: Sequence[int]) -> str:
+    """sha256 of the sorted ids: the identity of a backfill, whatever order the ids came in."""
+    return hashlib.sha256("\n".join(map(str, sorted(ids))).encode()).hexdigest()
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())  # durable before the rename makes it visible
+    os.replace(tmp, path)
+
+
+def _jsonl(rows: Sequence[dict[str, Any]]) -> bytes:
+    return "".join(json.dumps(r, ensure_ascii=False, separators=(",", ":")) + "\n" for r in rows).encode()
+
+
+class DetailsStore:
+    """A details folder: `batch-NNNNN.jsonl.gz` files, `tombstones.jsonl` and `checkpoint.json`."""
+
+    def __init__(self, dir: Path | str) -> None:
+        self.dir = Path(dir)
+
+    def __repr__(self) -> str:
+        return f"DetailsStore({str(self.dir)!r})"
+
+    def checkpoint(self) -> dict[str, Any] | None:
+        path = self.dir / CHECKPOINT
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise ValueError(f"{path} is not valid JSON ({exc}); delete {self.dir} to fetch afresh") from None
+        if not isinstance(data, dict) or not isinstance(data.get("batches"), list):
+            raise ValueError(f"{path} is not a details checkpoint; delete {self.dir} to fetch afresh")
+        return data
+
+    def write_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        _write_atomic(self.dir / CHECKPOINT, json.dumps(checkpoint, indent=1).encode())
+
+    def is_complete(self) -> bool:
+        checkpoint = self.checkpoint()
+        return checkpoint is not None and checkpoint.get("state") == "complete"
+
+    def batches(self) -> list[str]:
+        checkpoint = self.checkpoint()
+        return list(checkpoint["batches"]) if checkpoint else []
+
+    def write_batch(self, number: int, records: Sequence[dict[str, Any]]) -> str:
+        name = f"batch-{number:05d}.jsonl.gz"
+        self.dir.mkdir(parents=True, exist_ok=True)
+        _write_atomic(self.dir / name, gzip.compress(_jsonl(records), mtime=0))
+        return name
+
+    def read_batch(self, name: str) -> list[dict[str, Any]]:
+        path = self.dir / name
+        try:
+            with gzip.open(path, "rt", encoding="utf-8") as fh:
+                return [json.loads(line) for line in fh if line.strip()]
+        except (OSError, EOFError, ValueError) as exc:
+            raise ValueError(f"{path} is unreadable ({exc}); delete {self.dir} to fetch afresh") from None
+
+    def iter_records(self) -> Iterator[dict[str, Any]]:
+        """Every stored details record, batch by batch (only batches the checkpoint lists)."""
+        for name in self.batches():
+            yield from self.read_batch(name)
+
+    def write_tombstones(self, rows: Sequence[dict[str, Any]]) -> None:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        _write_atomic(self.dir / TOMBSTONES, _jsonl(rows))
+
+    def tombstones(self) -> list[dict[str, Any]]:
+        path = self.dir / TOMBSTONES
+        if not path.is_file():
+            return []
+        return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+    def tombstone_ids(self) -> list[int]:
+        return sorted(row["id"] for row in self.tombstones())
+
+    def clear(self) -> None:
+        """Delete the store's files, the checkpoint first so a half-cleared folder never looks resumable."""
+        for name in (CHECKPOINT, TOMBSTONES):
+            (self.dir / name).unlink(missing_ok=True)
+        self.drop_unlisted(())
+
+    def drop_unlisted(self, listed: Sequence[str]) -> None:
+        """Remove temp files and batch files the checkpoint does not list (written just before a kill)."""
+        if not self.dir.is_dir():
+            return
+        for path in list(self.dir.iterdir()):
+            unlisted = _BATCH.match(path.name) and path.name not in listed
+            if unlisted or (path.name.startswith(".") and path.name.endswith(".tmp")):
+                path.unlink(missing_ok=True)
+
+
+def _target_ids(ids: Sequence[int]) -> list[int]:
+    bad = [i for i in ids if type(i) is not int or i < 1]
+    if bad:
+        raise ValueError(f"movie ids must be positive integers; got {bad[:5]} ({len(bad)} bad of {len(ids)})")
+    return list(dict.fromkeys(ids))  # de-duplicated, first-seen order
+
+
+class _Run:
+    """One backfill run: the store's state plus what this run has finished but not yet checkpointed."""
+
+    def __init__(self, store: DetailsStore, checkpoint: dict[str, Any], total: int) -> None:
+        self.store, self.checkpoint, self.total = store, checkpoint, total
+        self.tombstones = store.tombstones()
+        self.records: list[dict[str, Any]] = []
+        self.dead: list[dict[str, Any]] = []
+        self.fetched = 0
+
+    def add(self, movie_id: int, details: dict[str, Any] | None) -> None:
+        if details is None:
+            self.dead.append({"id": movie_id, HARVESTED_AT: _utc_now()})
+        elif details.get("id") != movie_id:
+            raise ValueError(f"asked the source for movie {movie_id} but got id {details.get('id')!r}")
+        else:
+            self.records.append({**details, HARVESTED_AT: _utc_now()})
+
+    @property
+    def pending(self) -> int:
+        return len(self.records) + len(self.dead)
+
+    def flush(self, state: str = "in_progress") -> None:
+        """Batch file, then tombstones, then the checkpoint that lists them: each step durable first."""
+        batches = self.checkpoint["batches"]
+        if self.records:
+            numbers = [int(m.group(1)) for m in map(_BATCH.match, batches) if m]
+            batches.append(self.store.write_batch(max(numbers, default=0) + 1, self.records))
+        if self.dead:
+            self.tombstones += self.dead
+            self.store.write_tombstones(self.tombstones)
+        self.fetched += self.pending
+        self.checkpoint["done_ids_count"] += self.pending
+        self.checkpoint.update(state=state, tombstone_count=len(self.tombstones), updated_at=_utc_now())
+        self.store.write_checkpoint(self.checkpoint)
+        self.records, self.dead = [], []
+
+
+async def fetch_details(
+    source: DetailsSource,
+    ids: Sequence[int],
+    store: DetailsStore,
+    *,
+    batch_size: int = 200,
+    concurrency: int = 16,
+    fresh: bool = False,
+    progress: Callable[[Progress], None] | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> DetailsResult:
+    """Fetch details for `ids` into `store`, resuming an interrupted run over the same ids."""
+    if batch_size < 1 or concurrency < 1:
+        raise ValueError(f"batch_size and concurrency must be at least 1, got {batch_size}, {concurrency}")
+    targets = _target_ids(ids)
+    digest = ids_digest(targets)
+    previous = None if fresh else store.checkpoint()
+    if previous and previous.get("state") == "in_progress" and previous.get("ids_digest") == digest:
+        checkpoint = previous
+        store.drop_unlisted(checkpoint["batches"])  # a batch written but never listed is fetched again
+        done = {r["id"] for name in checkpoint["batches"] for r in store.read_batch(name)}
+        done |= set(store.tombstone_ids())
+        checkpoint["done_ids_count"] = len(done)
+    else:
+        store.clear()
+        now = _utc_now()
+        checkpoint = {"state": "in_progress", "ids_digest": digest, "total_ids": len(targets), "batches": []}
+        checkpoint.update(done_ids_count=0, tombstone_count=0, started_at=now, updated_at=now)
+        store.write_checkpoint(checkpoint)  # a kill from here on resumes rather than restarts
+        done = set()
+    todo = iter([i for i in targets if i not in done])
+    run = _Run(store, checkpoint, len(targets))
+    resumed_from, started = len(done), clock()
+
+    def report() -> None:
+        if progress is not None:
+            elapsed = clock() - started
+            rate = run.fetched / elapsed if elapsed > 0 else 0.0
+            remaining = run.total - resumed_from - run.fetched
+            eta = remaining / rate if rate > 0 else (0.0 if remaining == 0 else None)
+            progress(
+                Progress(resumed_from + run.fetched, run.total, run.fetched, len(run.tombstones), rate, eta)
+            )
+
+    async def worker() -> None:
+        for movie_id in todo:  # one shared iterator: each id goes to exactly one worker
+            run.add(movie_id, await source.movie(movie_id))
+            if run.pending >= batch_size:
+                run.flush()  # synchronous, so no other worker interleaves with the write
+                report()
+
+    await gather_or_cancel(worker() for _ in range(concurrency))
+    run.flush(state="complete")
+    report()
+    tombstones = sorted(row["id"] for row in run.tombstones)
+    records = run.checkpoint["done_ids_count"] - len(tombstones)
+    return DetailsResult(
+        run.fetched, resumed_from, tombstones, len(targets), list(checkpoint["batches"]), records
+    )
