@@ -73,7 +73,9 @@ def open_source(rate_limit: float | None, say: Callable[[str], None]) -> Iterato
     this_year = [date.today().year]
     if base_url or key:
         if not key:
-            raise BuildError(f"TMDB_BASE_URL is set ({base_url}) but TMDB_API_KEY is not; set the key for that server")
+            raise BuildError(
+                f"TMDB_BASE_URL is set ({base_url}) but TMDB_API_KEY is not; set the key for that server"
+            )
         with _env(overrides):
             yield Source(f"TMDb API at {base_url or DEFAULT_BASE_URL}", this_year)
         return
@@ -82,7 +84,9 @@ def open_source(rate_limit: float | None, say: Callable[[str], None]) -> Iterato
     from movie_assets.tmdb.emulator import Emulator, EmulatorConfig
 
     with Emulator(generate_demo_catalogue(), EmulatorConfig(api_key=DEMO_KEY)) as emulator:
-        say(f"No TMDB_API_KEY: serving the synthetic demo catalogue through the TMDb emulator at {emulator.url}")
+        say(
+            f"No TMDB_API_KEY: serving the synthetic demo catalogue via the TMDb emulator at {emulator.url}"
+        )
         env = {"TMDB_BASE_URL": emulator.url, "TMDB_API_KEY": DEMO_KEY, "TMDB_RATE_LIMIT": DEMO_RATE_LIMIT}
         with _env({**env, **overrides}):
             yield Source(f"synthetic demo catalogue (emulator at {emulator.url})", list(DEMO_YEARS))
@@ -123,5 +127,5 @@ def run_build(years: Sequence[int] | None = None, *, rate_limit: float | None = 
                 say(f"FAILED {label}: {_root_cause(result)}")
                 return 1
             say(f"done {label} (run {result.run_id[:8]})")
-    say("Build complete. Try: movie-assets search \"malayalam investigative thriller after 2020\"")
+    say('Build complete. Try: movie-assets search "malayalam investigative thriller after 2020"')
     return 0

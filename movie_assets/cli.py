@@ -22,7 +22,9 @@ def _build(args: argparse.Namespace) -> int:
             include_adult=args.include_adult,
         )
         if args.rate_limit is not None and args.rate_limit <= 0:
-            raise BuildError(f"--rate-limit must be a positive number of requests per second; got {args.rate_limit}")
+            raise BuildError(
+                f"--rate-limit must be a positive number of requests per second; got {args.rate_limit}"
+            )
     except ValueError as exc:
         print(f"movie-assets build: {exc}", file=sys.stderr)
         return 2
@@ -53,7 +55,10 @@ def _emulator(args: argparse.Namespace) -> int:
         movies = generate_demo_catalogue()
     try:
         config = EmulatorConfig(
-            api_key=args.api_key, rate_limit=args.rate_limit, max_page=args.max_page, fault_rate=args.fault_rate
+            api_key=args.api_key,
+            rate_limit=args.rate_limit,
+            max_page=args.max_page,
+            fault_rate=args.fault_rate,
         )
         serve(movies, config, args.host, args.port)
     except (OSError, ValueError) as exc:  # bad switches, a duplicate id, a port in use
@@ -81,23 +86,35 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     build = sub.add_parser("build", help="materialize the whole graph for some years")
-    build.add_argument("--years", help="2021 or 2019-2021 (default: the demo years offline, this year online)")
-    build.add_argument("--rate-limit", type=float, help="TMDb requests per second (default TMDB_RATE_LIMIT or 35)")
+    build.add_argument(
+        "--years", help="2021 or 2019-2021 (default: the demo years offline, this year online)"
+    )
+    build.add_argument(
+        "--rate-limit", type=float, help="TMDb requests per second (default TMDB_RATE_LIMIT or 35)"
+    )
     build.add_argument("--languages", help="only these original languages, e.g. ml,ta")
     build.add_argument("--min-votes", type=int, help="only movies with at least this many votes")
     build.add_argument("--include-adult", action="store_true", help="also harvest adult titles")
     build.set_defaults(run=_build)
 
-    sub.add_parser("search", help="search the built artifacts (see `movie-assets search --help`)", add_help=False)
+    sub.add_parser(
+        "search", help="search the built artifacts (see `movie-assets search --help`)", add_help=False
+    )
 
     emulator = sub.add_parser("emulator", help="serve a catalogue file as a local TMDb API")
-    emulator.add_argument("--catalog", help="catalogue file (JSON lines, .gz ok); default: the demo catalogue")
+    emulator.add_argument(
+        "--catalog", help="catalogue file (JSON lines, .gz ok); default: the demo catalogue"
+    )
     emulator.add_argument("--api-key", default="demo-key", help="the accepted key (default demo-key)")
     emulator.add_argument("--host", default="127.0.0.1")
     emulator.add_argument("--port", type=int, default=8765)
-    emulator.add_argument("--rate-limit", type=float, default=None, help="requests/s before 429s (default off)")
+    emulator.add_argument(
+        "--rate-limit", type=float, default=None, help="requests/s before 429s (default off)"
+    )
     emulator.add_argument("--max-page", type=int, default=500)
-    emulator.add_argument("--fault-rate", type=float, default=0.0, help="share of requests given injected faults")
+    emulator.add_argument(
+        "--fault-rate", type=float, default=0.0, help="share of requests given injected faults"
+    )
     emulator.set_defaults(run=_emulator)
 
     dump = sub.add_parser("import-dump", help="convert TMDb-derived CSV dumps into a catalogue file")

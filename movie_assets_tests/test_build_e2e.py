@@ -1,4 +1,4 @@
-"""`movie-assets build` end to end, as a user runs it: a subprocess, the real instance config, the real model."""
+"""`movie-assets build` end to end as a user runs it: a subprocess, the real instance, the real model."""
 
 from __future__ import annotations
 
@@ -20,7 +20,11 @@ def _run(args: list[str], home: Path, **env: str) -> subprocess.CompletedProcess
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("TMDB_", "MOVIE_ASSETS_", "DAGSTER_"))}
     clean.update({"MOVIE_ASSETS_HOME": str(home), **env})
     return subprocess.run(
-        [sys.executable, "-m", "movie_assets.cli", *args], env=clean, capture_output=True, text=True, timeout=900
+        [sys.executable, "-m", "movie_assets.cli", *args],
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
 
 
@@ -42,7 +46,9 @@ def test_offline_build_then_search(tmp_path: Path) -> None:
 
 @pytest.mark.integration
 def test_a_bad_key_stops_the_build_cleanly(tmp_path: Path) -> None:
-    with Emulator(generate_demo_catalogue(n=100, years=(2020,)), EmulatorConfig(api_key="the-right-key")) as emu:
+    with Emulator(
+        generate_demo_catalogue(n=100, years=(2020,)), EmulatorConfig(api_key="the-right-key")
+    ) as emu:
         build = _run(["build", "--years", "2020"], tmp_path, TMDB_BASE_URL=emu.url, TMDB_API_KEY=SECRET)
     output = build.stdout + build.stderr
     assert build.returncode == 1

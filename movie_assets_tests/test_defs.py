@@ -6,8 +6,17 @@ from movie_assets.definitions import defs
 from movie_assets.jobs import JOBS
 
 EXPECTED_ASSETS = {
-    "tmdb_languages", "tmdb_genres", "discovered_movies", "movie_details", "movies", "movies_profile",
-    "movie_documents", "movie_embeddings", "dense_index", "bm25_index", "search_payload",
+    "tmdb_languages",
+    "tmdb_genres",
+    "discovered_movies",
+    "movie_details",
+    "movies",
+    "movies_profile",
+    "movie_documents",
+    "movie_embeddings",
+    "dense_index",
+    "bm25_index",
+    "search_payload",
 }
 
 
@@ -22,7 +31,11 @@ def test_asset_graph_holds_the_designed_assets() -> None:
 
 
 def test_blocking_checks_guard_the_catalogue() -> None:
-    graph = defs.resolve_asset_graph()
-    movies_checks = {spec.key.name: spec.blocking for spec in graph.get_check_specs(dg.AssetKey("movies"))}
-    assert movies_checks["unique_movie_ids"] and movies_checks["year_matches_partition"] and movies_checks["schema"]
+    movies_def = defs.resolve_assets_def(dg.AssetKey("movies"))
+    movies_checks = {spec.name: spec.blocking for spec in movies_def.check_specs}
+    assert (
+        movies_checks["unique_movie_ids"]
+        and movies_checks["year_matches_partition"]
+        and movies_checks["schema"]
+    )
     assert not movies_checks["value_ranges"]

@@ -1,7 +1,5 @@
 """Harvest assets: the movies TMDb lists per year, and their details, credits and keywords."""
 
-from __future__ import annotations
-
 import asyncio
 
 import dagster as dg
@@ -23,7 +21,10 @@ async def _discover(tmdb: TMDbResource, year: int, log: dg.DagsterLogManager) ->
     scope = scope_from_env()
     log.info(f"discovering {year}: scope {scope.describe()}")
     async with tmdb.client() as client:
-        return [await discover_year(client, year, scope=params, log=log.info) for params in scope.discover_params()]
+        return [
+            await discover_year(client, year, scope=params, log=log.info)
+            for params in scope.discover_params()
+        ]
 
 
 @dg.asset(
@@ -66,7 +67,10 @@ def discovered_movies(
 def _progress_logger(log: dg.DagsterLogManager, year: int):  # noqa: ANN202 - a plain callback
     def report(p: Progress) -> None:
         eta = f"{p.eta_seconds:.0f} s" if p.eta_seconds is not None else "?"
-        log.info(f"movie_details {year}: {p.done}/{p.total} ({p.done / max(p.total, 1):.0%}), {p.rate:.1f}/s, ETA {eta}")
+        log.info(
+            f"movie_details {year}: {p.done}/{p.total} ({p.done / max(p.total, 1):.0%}), "
+            f"{p.rate:.1f}/s, ETA {eta}"
+        )
 
     return report
 
@@ -78,8 +82,10 @@ def _progress_logger(log: dg.DagsterLogManager, year: int):  # noqa: ANN202 - a 
     kinds={"json"},
     check_specs=[dg.AssetCheckSpec(DETAILS_COVER_DISCOVERED, asset="movie_details", blocking=True)],
 )
-def movie_details(context: dg.AssetExecutionContext, tmdb: TMDbResource, data: DataHome) -> dg.MaterializeResult:
-    """Details, credits and keywords of every discovered movie of the year; ids that answer 404 are tombstones."""
+def movie_details(
+    context: dg.AssetExecutionContext, tmdb: TMDbResource, data: DataHome
+) -> dg.MaterializeResult:
+    """Details, credits and keywords of each discovered movie of the year; 404 ids kept as tombstones."""
     year = int(context.partition_key)
     paths = data.paths()
     ids = [movie["id"] for movie in iter_catalogue(paths.discover_dir(year) / DISCOVERED_FILE)]

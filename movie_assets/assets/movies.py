@@ -1,7 +1,5 @@
 """The typed movie catalogue, one Parquet file per year, and its profile."""
 
-from __future__ import annotations
-
 from datetime import UTC, datetime
 
 import dagster as dg
@@ -25,7 +23,9 @@ def _check_result(outcome: CheckOutcome) -> dg.AssetCheckResult:
     return dg.AssetCheckResult(
         check_name=outcome.name,
         passed=outcome.passed,
-        severity=dg.AssetCheckSeverity.ERROR if outcome.name in BLOCKING_CHECKS else dg.AssetCheckSeverity.WARN,
+        severity=dg.AssetCheckSeverity.ERROR
+        if outcome.name in BLOCKING_CHECKS
+        else dg.AssetCheckSeverity.WARN,
         description=outcome.description,
         metadata={"count": outcome.failing, "examples": dg.MetadataValue.json(outcome.examples[:10])},
     )
@@ -76,7 +76,7 @@ def movies(context: dg.AssetExecutionContext, data: DataHome) -> dg.MaterializeR
     check_specs=[dg.AssetCheckSpec(DATA_FRESH, asset="movies_profile")],
 )
 def movies_profile(data: DataHome) -> dg.MaterializeResult:
-    """Profile of every built year of the catalogue (rows, nulls, uniques, languages, period, data age) and file checksums."""
+    """Profile of all built years (rows, nulls, uniques, languages, period, data age) and file checksums."""
     paths = data.paths()
     years = paths.built_years()
     frame = read_movies_dir(paths.movies_root, years)
@@ -95,7 +95,7 @@ def movies_profile(data: DataHome) -> dg.MaterializeResult:
                 check_name=DATA_FRESH,
                 passed=not profile["stale"],
                 severity=dg.AssetCheckSeverity.WARN,
-                description="TMDb's terms allow cached data to be kept at most 6 months; re-harvest older years.",
+                description="TMDb's terms keep cached data at most 6 months; re-harvest older years.",
                 metadata={"oldest_harvested_at": str(profile["harvested_at"]["oldest"])},
             )
         ],

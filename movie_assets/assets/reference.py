@@ -1,7 +1,5 @@
 """Reference lists from TMDb: languages and movie genres."""
 
-from __future__ import annotations
-
 import asyncio
 import json
 
@@ -21,7 +19,11 @@ def _write_reference(name: str, rows: list[dict], data: DataHome) -> dg.Material
     path = data.paths().root / "raw" / "reference" / f"{name}.json"
     write_json(rows, path)
     return dg.MaterializeResult(
-        metadata={"count": len(rows), "path": dg.MetadataValue.path(str(path)), "sample": json.dumps(rows[:5])}
+        metadata={
+            "count": len(rows),
+            "path": dg.MetadataValue.path(str(path)),
+            "sample": json.dumps(rows[:5]),
+        }
     )
 
 

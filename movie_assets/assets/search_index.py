@@ -1,6 +1,4 @@
-"""Search assets: one document and one vector per movie, then the dense index, the BM25 index and the payload."""
-
-from __future__ import annotations
+"""Search assets: a document and a vector per movie, then the dense and BM25 indexes and the payload."""
 
 from collections.abc import Iterator
 
@@ -24,7 +22,7 @@ MIN_HNSW_RECALL = 0.95
 
 @dg.asset(partitions_def=year_partitions, deps=[movies], group_name="embeddings", kinds={"parquet"})
 def movie_documents(context: dg.AssetExecutionContext, data: DataHome) -> dg.MaterializeResult:
-    """The search document of each movie of the year (title, overview, genres, language, people, keywords) and its hash."""
+    """Each movie's search document (title, overview, genres, language, people, keywords) and its hash."""
     year = int(context.partition_key)
     paths = data.paths()
     docs = build_documents(read_movies_dir(paths.movies_root, [year]))
@@ -66,39 +64,71 @@ def movie_embeddings(
 
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec("dense_index", deps=[movie_embeddings], group_name="indexes", kinds={"faiss"},
-                     description="FAISS inner-product index over every built year's movie vectors."),
-        dg.AssetSpec("bm25_index", deps=[movie_documents], group_name="indexes", kinds={"bm25s"},
-                     description="bm25s index over every built year's movie documents, rows aligned with the dense index."),
-        dg.AssetSpec("search_payload", deps=[movies], group_name="indexes", kinds={"parquet"},
-                     description="Display fields of every indexed movie, rows aligned with both indexes."),
+        dg.AssetSpec(
+            "dense_index",
+            deps=[movie_embeddings],
+            group_name="indexes",
+            kinds={"faiss"},
+            description="FAISS inner-product index over every built year's movie vectors.",
+        ),
+        dg.AssetSpec(
+            "bm25_index",
+            deps=[movie_documents],
+            group_name="indexes",
+            kinds={"bm25s"},
+            description="bm25s index over every built year's documents, rows aligned with the dense index.",
+        ),
+        dg.AssetSpec(
+            "search_payload",
+            deps=[movies],
+            group_name="indexes",
+            kinds={"parquet"},
+            description="Display fields of every indexed movie, rows aligned with both indexes.",
+        ),
     ],
     check_specs=[dg.AssetCheckSpec(HNSW_RECALL, asset="dense_index")],
 )
-def search_artifacts(data: DataHome, embedder: EmbedderResource) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
+def search_artifacts(
+    data: DataHome, embedder: EmbedderResource
+) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
     paths = data.paths()
     years = paths.built_years()
     catalogue = read_movies_dir(paths.movies_root, years)
     docs = pl.concat([pl.read_parquet(paths.documents_file(y)) for y in years]) if years else None
     ids, vectors = read_vectors([paths.embeddings_file(y) for y in years], model_name=embedder.name)
     if docs is None or docs.height == 0:
-        raise dg.Failure("no movies are built yet: materialize movies, movie_documents and movie_embeddings first")
+        raise dg.Failure(
+            "no movies are built yet: materialize movies, movie_documents and movie_embeddings first"
+        )
     if not np.array_equal(ids, docs["movie_id"].to_numpy()):
-        raise dg.Failure("movie_documents and movie_embeddings disagree; re-materialize movie_embeddings for every year")
+        raise dg.Failure(
+            "movie_documents and movie_embeddings disagree; re-materialize movie_embeddings for every year"
+        )
     manifest = write_artifacts(catalogue, docs, vectors, paths.artifacts_dir, model_name=embedder.name)
     common = {"count": manifest["count"], "years": dg.MetadataValue.json(manifest["years"])}
     dense = manifest["dense"]
-    yield dg.MaterializeResult(asset_key="dense_index", metadata={**common, "dim": manifest["dim"], "type": dense["type"],
-                                                                   "model": manifest["embedding_model"]})
+    yield dg.MaterializeResult(
+        asset_key="dense_index",
+        metadata={
+            **common,
+            "dim": manifest["dim"],
+            "type": dense["type"],
+            "model": manifest["embedding_model"],
+        },
+    )
     yield dg.MaterializeResult(asset_key="bm25_index", metadata=common)
-    yield dg.MaterializeResult(asset_key="search_payload",
-                               metadata={**common, "path": dg.MetadataValue.path(str(paths.artifacts_dir))})
+    yield dg.MaterializeResult(
+        asset_key="search_payload",
+        metadata={**common, "path": dg.MetadataValue.path(str(paths.artifacts_dir))},
+    )
     recall = 1.0
     if dense["type"] == "hnsw":
         # The index rows are sorted by movie_id; compare against the vectors in that same order.
         order = np.argsort(docs["movie_id"].to_numpy(), kind="stable")
         recall = hnsw_recall_at_k(load_dense(paths.artifacts_dir / "text.index"), vectors[order], k=10)
     yield dg.AssetCheckResult(
-        asset_key="dense_index", check_name=HNSW_RECALL, passed=recall >= MIN_HNSW_RECALL,
+        asset_key="dense_index",
+        check_name=HNSW_RECALL,
+        passed=recall >= MIN_HNSW_RECALL,
         metadata={"recall_at_10": recall, "index_type": dense["type"], "threshold": MIN_HNSW_RECALL},
     )

@@ -33,7 +33,9 @@ def iter_catalogue(path: str | Path) -> Iterator[dict[str, Any]]:
             try:
                 movie = json.loads(line)
             except json.JSONDecodeError as exc:
-                raise ValueError(f"{path}:{lineno}: not a JSON object ({exc.msg}); fix or regenerate the file") from None
+                raise ValueError(
+                    f"{path}:{lineno}: not a JSON object ({exc.msg}); fix or regenerate the file"
+                ) from None
             if not isinstance(movie, dict) or not isinstance(movie.get("id"), int):
                 raise ValueError(f"{path}:{lineno}: each line must be a JSON object with an integer 'id'")
             yield movie

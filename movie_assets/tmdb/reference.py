@@ -9,10 +9,25 @@ from typing import Any
 
 # /genre/movie/list?language=en — TMDb's real ids and English names.
 GENRES: tuple[tuple[int, str], ...] = (
-    (28, "Action"), (12, "Adventure"), (16, "Animation"), (35, "Comedy"), (80, "Crime"),
-    (99, "Documentary"), (18, "Drama"), (10751, "Family"), (14, "Fantasy"), (36, "History"),
-    (27, "Horror"), (10402, "Music"), (9648, "Mystery"), (10749, "Romance"), (878, "Science Fiction"),
-    (10770, "TV Movie"), (53, "Thriller"), (10752, "War"), (37, "Western"),
+    (28, "Action"),
+    (12, "Adventure"),
+    (16, "Animation"),
+    (35, "Comedy"),
+    (80, "Crime"),
+    (99, "Documentary"),
+    (18, "Drama"),
+    (10751, "Family"),
+    (14, "Fantasy"),
+    (36, "History"),
+    (27, "Horror"),
+    (10402, "Music"),
+    (9648, "Mystery"),
+    (10749, "Romance"),
+    (878, "Science Fiction"),
+    (10770, "TV Movie"),
+    (53, "Thriller"),
+    (10752, "War"),
+    (37, "Western"),
 )
 GENRE_NAMES: dict[int, str] = dict(GENRES)
 GENRE_IDS: dict[str, int] = {name: gid for gid, name in GENRES}

@@ -29,7 +29,7 @@ class HarvestScope:
             raise ValueError(f"min_votes must be 0 or more; got {self.min_votes}")
 
     def discover_params(self) -> list[dict[str, str]]:
-        """One set of extra discover parameters per query; TMDb filters a single original language per query."""
+        """Extra discover parameters, one set per query: TMDb filters one original language per query."""
         base: dict[str, str] = {}
         if self.min_votes:
             base["vote_count.gte"] = str(self.min_votes)

@@ -21,8 +21,15 @@ from movie_assets.tmdb.emulator import Emulator, EmulatorConfig
 from movie_assets_tests.fakes import FakeEmbedder
 
 ASSETS = [
-    tmdb_languages, tmdb_genres, discovered_movies, movie_details, movies, movies_profile,
-    movie_documents, movie_embeddings, search_artifacts,
+    tmdb_languages,
+    tmdb_genres,
+    discovered_movies,
+    movie_details,
+    movies,
+    movies_profile,
+    movie_documents,
+    movie_embeddings,
+    search_artifacts,
 ]
 YEARLY = [discovered_movies, movie_details, movies, movie_documents, movie_embeddings]
 YEARS = (2020, 2021)
@@ -37,9 +44,12 @@ class FakeEmbedderResource(EmbedderResource):
 
 def _eligible(catalogue: list[dict], year: int) -> set[int]:
     return {
-        m["id"] for m in catalogue
+        m["id"]
+        for m in catalogue
         if (m.get("release_date") or "").startswith(str(year))
-        and not m.get("adult") and not m.get("video") and not m.get("_deleted")
+        and not m.get("adult")
+        and not m.get("video")
+        and not m.get("_deleted")
     }
 
 
@@ -62,7 +72,11 @@ def served(catalogue: list[dict], monkeypatch: pytest.MonkeyPatch) -> Iterator[E
 
 
 def _resources(home: Path) -> dict[str, Any]:
-    return {"data": DataHome(home=str(home)), "tmdb": TMDbResource(), "embedder": FakeEmbedderResource(model_name="fake")}
+    return {
+        "data": DataHome(home=str(home)),
+        "tmdb": TMDbResource(),
+        "embedder": FakeEmbedderResource(model_name="fake"),
+    }
 
 
 def _checks(result: dg.ExecuteInProcessResult) -> dict[str, bool]:
@@ -75,9 +89,13 @@ def test_whole_graph_materializes_over_the_emulator(
 ) -> None:
     instance = dg.DagsterInstance.ephemeral()
     resources = _resources(tmp_path)
-    assert dg.materialize(ASSETS, selection=[tmdb_languages, tmdb_genres], resources=resources, instance=instance).success
+    assert dg.materialize(
+        ASSETS, selection=[tmdb_languages, tmdb_genres], resources=resources, instance=instance
+    ).success
     for year in YEARS:
-        result = dg.materialize(ASSETS, selection=YEARLY, partition_key=str(year), resources=resources, instance=instance)
+        result = dg.materialize(
+            ASSETS, selection=YEARLY, partition_key=str(year), resources=resources, instance=instance
+        )
         assert result.success
         checks = _checks(result)
         assert checks["unique_movie_ids"] and checks["year_matches_partition"] and checks["schema"]
@@ -86,7 +104,9 @@ def test_whole_graph_materializes_over_the_emulator(
         assert set(frame["movie_id"].to_list()) == _eligible(catalogue, year)
         assert checks["value_ranges"] is (year != YEARS[-1])
 
-    final = dg.materialize(ASSETS, selection=[movies_profile, search_artifacts], resources=resources, instance=instance)
+    final = dg.materialize(
+        ASSETS, selection=[movies_profile, search_artifacts], resources=resources, instance=instance
+    )
     assert final.success
     manifest = json.loads((tmp_path / "processed" / "artifacts" / "manifest.json").read_text())
     assert manifest["count"] == sum(len(_eligible(catalogue, y)) for y in YEARS)
@@ -98,7 +118,9 @@ def test_whole_graph_materializes_over_the_emulator(
 
 
 @pytest.mark.integration
-def test_rematerializing_a_year_fetches_afresh_and_embeds_nothing_new(served: Emulator, tmp_path: Path) -> None:
+def test_rematerializing_a_year_fetches_afresh_and_embeds_nothing_new(
+    served: Emulator, tmp_path: Path
+) -> None:
     instance = dg.DagsterInstance.ephemeral()
     resources = _resources(tmp_path)
     runs = [
