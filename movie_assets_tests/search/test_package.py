@@ -1,0 +1,50 @@
+"""The public surface of movie_assets.search is pinned, and importing it stays light."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import movie_assets.search as search
+from movie_assets.config import REPO_ROOT
+
+EXPECTED_ALL = [
+    "LANGUAGE_POLICIES",
+    "MAX_QUERY_CHARS",
+    "METHODS",
+    "ArtifactsError",
+    "Components",
+    "Hit",
+    "LanguageIntent",
+    "ModelUnavailableError",
+    "QueryError",
+    "SearchParams",
+    "SearchResult",
+    "Searcher",
+    "detect_language",
+    "parse_year_cues",
+    "rrf",
+]
+
+
+def test_all_is_pinned() -> None:
+    """__all__ lists exactly the public names, sorted, and each resolves."""
+    assert search.__all__ == EXPECTED_ALL
+    assert all(hasattr(search, name) for name in search.__all__)
+    assert search.METHODS == ("hybrid", "retrieval", "bm25", "blend", "ce", "mmr")
+    assert search.LANGUAGE_POLICIES == ("off", "auto-soft", "auto-hard")
+
+
+def test_import_pulls_in_no_orchestrator_front_end_or_model() -> None:
+    """In a fresh interpreter, importing the library loads neither dagster, streamlit nor a model stack."""
+    code = (
+        "import json, sys, movie_assets.search; "
+        "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO_ROOT, timeout=120, check=True
+    )
+    loaded = set(json.loads(run.stdout))
+    assert "movie_assets" in loaded
+    assert loaded.isdisjoint({"dagster", "streamlit", "torch", "sentence_transformers", "transformers"})
