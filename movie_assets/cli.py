@@ -33,6 +33,10 @@ def _build(args: argparse.Namespace) -> int:
     os.environ["TMDB_SCOPE_MIN_VOTES"] = str(scope.min_votes or "")
     os.environ["TMDB_SCOPE_INCLUDE_ADULT"] = "true" if scope.include_adult else ""
     try:
+        if args.dry_run:
+            from movie_assets.dry_run import run_dry_run
+
+            return run_dry_run(years, rate_limit=args.rate_limit, scope=scope)
         return run_build(years, rate_limit=args.rate_limit)
     except BuildError as exc:
         print(f"movie-assets build: {exc}", file=sys.stderr)
@@ -95,6 +99,9 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--languages", help="only these original languages, e.g. ml,ta")
     build.add_argument("--min-votes", type=int, help="only movies with at least this many votes")
     build.add_argument("--include-adult", action="store_true", help="also harvest adult titles")
+    build.add_argument(
+        "--dry-run", action="store_true", help="probe discover and print movies, requests and time; build nothing"
+    )
     build.set_defaults(run=_build)
 
     sub.add_parser(
