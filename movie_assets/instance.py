@@ -14,5 +14,6 @@ def prepare_instance_env() -> Path:
     load_dotenv_once()
     os.environ.setdefault("DAGSTER_HOME", str(REPO_ROOT))
     storage = Path(os.environ.setdefault("MOVIE_ASSETS_DAGSTER_DIR", str(data_home() / "dagster")))
+    os.environ.setdefault("MOVIE_ASSETS_DAGSTER_LOGS", str(storage / "compute_logs"))
     storage.mkdir(parents=True, exist_ok=True)
     return storage
