@@ -100,7 +100,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--min-votes", type=int, help="only movies with at least this many votes")
     build.add_argument("--include-adult", action="store_true", help="also harvest adult titles")
     build.add_argument(
-        "--dry-run", action="store_true", help="print the movies, requests and time a build would take; build nothing"
+        "--dry-run", action="store_true", help="estimate movies, requests and time; build nothing"
     )
     build.set_defaults(run=_build)
 
