@@ -18,6 +18,7 @@ import dagster as dg
 from movie_assets.config import DEFAULT_BASE_URL, load_dotenv_once
 from movie_assets.instance import prepare_instance_env
 from movie_assets.partitions import FIRST_YEAR
+from movie_assets.tmdb.source import SOURCE_ENV
 
 _YEARS = re.compile(r"^\s*(\d{4})\s*(?:-\s*(\d{4})\s*)?$")
 DEMO_KEY = "demo-key"
@@ -84,10 +85,10 @@ def open_source(rate_limit: float | None, say: Callable[[str], None]) -> Iterato
     from movie_assets.tmdb.emulator import Emulator, EmulatorConfig
 
     with Emulator(generate_demo_catalogue(), EmulatorConfig(api_key=DEMO_KEY)) as emulator:
-        say(
-            f"No TMDB_API_KEY: serving the synthetic demo catalogue via the TMDb emulator at {emulator.url}"
-        )
+        say(f"No TMDB_API_KEY: serving the synthetic demo catalogue via the TMDb emulator at {emulator.url}")
         env = {"TMDB_BASE_URL": emulator.url, "TMDB_API_KEY": DEMO_KEY, "TMDB_RATE_LIMIT": DEMO_RATE_LIMIT}
+        # Recorded with each harvested year so indexes and front ends can label the data synthetic.
+        env[SOURCE_ENV] = "demo"
         with _env({**env, **overrides}):
             yield Source(f"synthetic demo catalogue (emulator at {emulator.url})", list(DEMO_YEARS))
 

@@ -85,6 +85,13 @@ def _ui(args: argparse.Namespace) -> int:
     return subprocess.call(cmd, cwd=REPO_ROOT)
 
 
+def _app(args: argparse.Namespace) -> int:
+    script = REPO_ROOT / "movie_assets" / "app" / "streamlit_app.py"
+    cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.address", args.host]
+    cmd += ["--server.port", str(args.port), "--browser.gatherUsageStats", "false"]
+    return subprocess.call(cmd, cwd=REPO_ROOT)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="movie-assets", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -132,6 +139,11 @@ def _parser() -> argparse.ArgumentParser:
     ui = sub.add_parser("ui", help="open the Dagster UI on the shared instance")
     ui.add_argument("--port", type=int, default=3000)
     ui.set_defaults(run=_ui)
+
+    app = sub.add_parser("app", help="open the Streamlit search front end")
+    app.add_argument("--host", default="127.0.0.1")
+    app.add_argument("--port", type=int, default=8501)
+    app.set_defaults(run=_app)
     return parser
 
 

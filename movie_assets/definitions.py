@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import dagster as dg
 
-from movie_assets.assets import harvest, movies, reference, search_index
+from movie_assets.assets import evaluation, harvest, movies, reference, search_index
 from movie_assets.jobs import JOBS
 from movie_assets.resources import DataHome, EmbedderResource, TMDbResource
 
 defs = dg.Definitions(
-    assets=dg.load_assets_from_modules([reference, harvest, movies, search_index]),
+    assets=dg.load_assets_from_modules([reference, harvest, movies, search_index, evaluation]),
     jobs=JOBS,
     resources={
         # Where every asset reads and writes files (MOVIE_ASSETS_HOME).

@@ -32,4 +32,10 @@ catalog_job = dg.define_asset_job(
     description="The catalogue profile and the search artifacts over every built year.",
 )
 
-JOBS = [reference_job, yearly_job, catalog_job]
+reports_job = dg.define_asset_job(
+    "reports_job",
+    selection=dg.AssetSelection.assets("search_eval", "catalog_report"),
+    description="Retrieval quality over the built artifacts and the catalogue report (EDA).",
+)
+
+JOBS = [reference_job, yearly_job, catalog_job, reports_job]

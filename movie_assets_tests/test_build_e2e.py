@@ -37,6 +37,8 @@ def test_offline_build_then_search(tmp_path: Path) -> None:
         assert (tmp_path / "processed" / "movies_parquet" / f"year={year}" / "movies.parquet").is_file()
     # The shared instance keeps runs and compute logs under the data root, not in the repo.
     assert (tmp_path / "dagster" / "compute_logs").is_dir()
+    manifest = json.loads((tmp_path / "processed" / "artifacts" / "manifest.json").read_text())
+    assert manifest["source"] == "demo" and manifest["years"] == [2024, 2025]
 
     search = _run(["search", "malayalam investigative thriller", "--json", "--k", "10"], tmp_path)
     assert search.returncode == 0, search.stderr

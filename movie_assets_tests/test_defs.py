@@ -12,6 +12,8 @@ EXPECTED_ASSETS = {
     "movie_details",
     "movies",
     "movies_profile",
+    "search_eval",
+    "catalog_report",
     "movie_documents",
     "movie_embeddings",
     "dense_index",

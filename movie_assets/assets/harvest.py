@@ -11,6 +11,7 @@ from movie_assets.tmdb.details import DetailsStore, Progress, fetch_details
 from movie_assets.tmdb.discover import DiscoverResult, discover_year
 from movie_assets.tmdb.fileio import write_json
 from movie_assets.tmdb.scope import merge_discovered, scope_from_env
+from movie_assets.tmdb.source import record_source
 
 DISCOVER_COMPLETE = "windows_complete"
 DETAILS_COVER_DISCOVERED = "details_cover_discovered"
@@ -44,6 +45,7 @@ def discovered_movies(
     out = data.paths().discover_dir(year)
     write_catalogue(movies, out / DISCOVERED_FILE)
     write_json([result.to_json() for result in results], out / "windows.json")
+    record_source(out, tmdb.settings().base_url)
     incomplete = [w.describe() for w in windows if not w.complete]
     return dg.MaterializeResult(
         metadata={

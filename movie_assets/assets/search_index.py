@@ -15,6 +15,7 @@ from movie_assets.index.embedding import EmbeddingCache, embed_documents
 from movie_assets.index.vectors import read_vectors, write_vectors
 from movie_assets.partitions import year_partitions
 from movie_assets.resources import DataHome, EmbedderResource
+from movie_assets.tmdb.source import combined_source
 
 HNSW_RECALL = "hnsw_recall_at_10"
 MIN_HNSW_RECALL = 0.95
@@ -104,8 +105,15 @@ def search_artifacts(
         raise dg.Failure(
             "movie_documents and movie_embeddings disagree; re-materialize movie_embeddings for every year"
         )
-    manifest = write_artifacts(catalogue, docs, vectors, paths.artifacts_dir, model_name=embedder.name)
-    common = {"count": manifest["count"], "years": dg.MetadataValue.json(manifest["years"])}
+    source = combined_source(paths.discover_dir(y) for y in years)
+    manifest = write_artifacts(
+        catalogue, docs, vectors, paths.artifacts_dir, model_name=embedder.name, source=source
+    )
+    common = {
+        "count": manifest["count"],
+        "years": dg.MetadataValue.json(manifest["years"]),
+        "source": manifest["source"],
+    }
     dense = manifest["dense"]
     yield dg.MaterializeResult(
         asset_key="dense_index",

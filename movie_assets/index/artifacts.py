@@ -89,7 +89,13 @@ def _payload(movies: pl.DataFrame) -> pl.DataFrame:
 
 
 def _build(
-    movies: pl.DataFrame, documents: pl.DataFrame, vectors: np.ndarray, into: Path, model: str, threshold: int
+    movies: pl.DataFrame,
+    documents: pl.DataFrame,
+    vectors: np.ndarray,
+    into: Path,
+    model: str,
+    threshold: int,
+    source: str,
 ) -> dict[str, Any]:
     index, dense = build_dense_index(vectors, exact_threshold=threshold)
     save_dense(index, into / DENSE_FILE)
@@ -108,6 +114,7 @@ def _build(
         "doc_format": DOC_FORMAT,
         "files": files,
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "source": source,
     }
     (into / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
     return manifest
@@ -140,6 +147,7 @@ def write_artifacts(
     *,
     model_name: str,
     exact_threshold: int = 100_000,
+    source: str = "tmdb",
 ) -> dict[str, Any]:
     """Build every artifact in a fresh sibling folder and swap it in for `out_dir`.
 
@@ -148,6 +156,8 @@ def write_artifacts(
             unit vector per documents row, in documents order.
         out_dir: the artifacts directory; its previous content stays untouched if the build fails.
         model_name: the embedding model that made `vectors` (queries must use the same one).
+        source: where the movies came from: "tmdb", or "demo" for the synthetic demo catalogue
+            (front ends label it; evaluation against real relevance labels skips it).
 
     Returns:
         The manifest written.
@@ -163,7 +173,7 @@ def write_artifacts(
         tmp = out_dir.parent / f"{out_dir.name}.tmp-{uuid.uuid4().hex}"
         tmp.mkdir()
         try:
-            manifest = _build(movies, documents, vectors, tmp, model_name, exact_threshold)
+            manifest = _build(movies, documents, vectors, tmp, model_name, exact_threshold, source)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise

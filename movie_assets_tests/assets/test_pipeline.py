@@ -111,6 +111,7 @@ def test_whole_graph_materializes_over_the_emulator(
     manifest = json.loads((tmp_path / "processed" / "artifacts" / "manifest.json").read_text())
     assert manifest["count"] == sum(len(_eligible(catalogue, y)) for y in YEARS)
     assert manifest["years"] == list(YEARS)
+    assert manifest["source"] == "tmdb"
     profile = json.loads((tmp_path / "reports" / "data_profile.json").read_text())
     assert profile["rows"] == manifest["count"]
     assert (tmp_path / "reports" / "checksums.txt").read_text().count("movies.parquet") == len(YEARS)

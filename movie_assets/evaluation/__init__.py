@@ -1,0 +1,56 @@
+"""Retrieval evaluation of the search library: proxy metrics on title queries, relevance on labelled ones.
+
+tot = load_tot_queries(path, searcher_ids, links=read_links(links_csv))
+results = evaluate(Searcher.open(artifacts_dir), sample_size=200, k=10, tot=tot)
+write_results(results, reports_dir / "eval")
+"""
+
+from __future__ import annotations
+
+from movie_assets.evaluation.metrics import (
+    genre_similarity,
+    jaccard,
+    language_matches,
+    mrr_at_k,
+    ndcg_at_k,
+    recall_at_k,
+    year_gaps,
+)
+from movie_assets.evaluation.runner import (
+    DEFAULT_METHODS,
+    evaluate,
+    markdown_table,
+    results_markdown,
+    sample_title_queries,
+    write_results,
+)
+from movie_assets.evaluation.tomt import (
+    ToTQueries,
+    ToTQuery,
+    catalogue_imdb_map,
+    load_tot_queries,
+    read_links,
+    strip_reveals,
+)
+
+__all__ = [
+    "DEFAULT_METHODS",
+    "ToTQueries",
+    "ToTQuery",
+    "catalogue_imdb_map",
+    "evaluate",
+    "genre_similarity",
+    "jaccard",
+    "language_matches",
+    "load_tot_queries",
+    "markdown_table",
+    "mrr_at_k",
+    "ndcg_at_k",
+    "read_links",
+    "recall_at_k",
+    "results_markdown",
+    "sample_title_queries",
+    "strip_reveals",
+    "write_results",
+    "year_gaps",
+]

@@ -1,0 +1,230 @@
+"""Run every search method over two query sets and tabulate the scores.
+
+Proxy set: N catalogue movies whose title is the query; the movie itself is dropped from its k+1 hits and
+the remaining k are compared with it (genre Jaccard, year gap, same original language). Labelled set:
+TREC-ToT requests with gold TMDb ids (`movie_assets.evaluation.tomt`), scored with Recall/MRR/nDCG.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from movie_assets.evaluation import metrics as m
+from movie_assets.evaluation.tomt import ToTQueries, truncate_words
+from movie_assets.index.artifacts import PAYLOAD_FILE
+from movie_assets.search import MAX_QUERY_CHARS, ModelUnavailableError, QueryError, Searcher, SearchParams
+from movie_assets.search.hits import Hit
+
+DEFAULT_METHODS: tuple[str, ...] = ("bm25", "retrieval", "hybrid", "blend", "mmr")
+RELEVANCE_DEPTH = 100  # hits read per labelled query: enough for Recall@100
+PROXY_COLUMNS = ("movie_id", "title", "year", "original_language", "genres")
+RESULTS_FILE, TABLE_FILE = "search_eval.json", "search_eval.md"
+
+
+def sample_title_queries(payload: pl.DataFrame, n: int, seed: int) -> pl.DataFrame:
+    """`n` movies (all when fewer) with a title, drawn reproducibly: same artifacts + seed, same sample."""
+    if n < 1:
+        raise ValueError(f"the sample size must be >= 1, got {n}")
+    titled = payload.select(PROXY_COLUMNS).filter(pl.col("title").str.strip_chars().str.len_chars() > 0)
+    titled = titled.sort("movie_id")
+    picked = np.random.default_rng(seed).permutation(titled.height)[: min(n, titled.height)]
+    return titled[np.sort(picked)]
+
+
+def _search(
+    searcher: Searcher, text: str, k: int, method: str, lang_policy: str
+) -> tuple[tuple[Hit, ...], float]:
+    """The hits and the seconds spent; a query the library refuses is an empty answer."""
+    start = time.perf_counter()
+    try:
+        hits = searcher.search(text, k, method, lang_policy=lang_policy).hits
+    except QueryError:
+        # Scored as a miss, so a method cannot look better by failing on hard queries.
+        hits = ()
+    return hits, time.perf_counter() - start
+
+
+def proxy_scores(
+    searcher: Searcher, sample: pl.DataFrame, method: str, k: int, lang_policy: str
+) -> dict[str, float | None]:
+    """genre@k, year_gap@k, lang_match@k, self@1 and ms per query of one method over the title sample."""
+    genre, gaps, matches, first, seconds = [], [], [], [], 0.0
+    for row in sample.iter_rows(named=True):
+        hits, spent = _search(searcher, row["title"], k + 1, method, lang_policy)
+        seconds += spent
+        first.append(bool(hits) and hits[0].movie_id == row["movie_id"])
+        others = [h for h in hits if h.movie_id != row["movie_id"]][:k]
+        genre.append(m.genre_similarity(row["genres"] or [], [h.genres for h in others]))
+        gaps += m.year_gaps(row["year"], [h.year for h in others])
+        matches += m.language_matches(row["original_language"], [h.original_language for h in others])
+    return {
+        f"genre@{k}": m.mean_or_none(genre),
+        f"year_gap@{k}": m.median_or_none(gaps),
+        f"lang_match@{k}": m.mean_or_none(matches),
+        "self@1": m.mean_or_none(first),
+        "ms_per_query": 1000 * seconds / max(sample.height, 1),
+    }
+
+
+def relevance_scores(
+    searcher: Searcher, tot: ToTQueries, method: str, lang_policy: str
+) -> dict[str, float | None]:
+    """Recall@10/100, MRR@10, nDCG@10 and ms per query of one method over the labelled queries."""
+    names = ("recall@10", "recall@100", "mrr@10", "ndcg@10")
+    rows, seconds = [], 0.0
+    for query in tot.queries:
+        text = truncate_words(query.text, MAX_QUERY_CHARS)
+        hits, spent = _search(searcher, text, RELEVANCE_DEPTH, method, lang_policy)
+        seconds += spent
+        ranked = [h.movie_id for h in hits]
+        rows.append(
+            (
+                m.recall_at_k(ranked, query.gold, 10),
+                m.recall_at_k(ranked, query.gold, 100),
+                m.mrr_at_k(ranked, query.gold, 10),
+                m.ndcg_at_k(ranked, query.gold, 10),
+            )
+        )
+    means = [m.mean_or_none(column) for column in zip(*rows, strict=True)] if rows else [None] * 4
+    return {**dict(zip(names, means, strict=True)), "ms_per_query": 1000 * seconds / max(len(rows), 1)}
+
+
+def _labelled_summary(tot: ToTQueries) -> dict[str, Any]:
+    long = sum(len(" ".join(q.text.split())) > MAX_QUERY_CHARS for q in tot.queries)
+    return {
+        "total": tot.total, "used": len(tot.queries), "dropped": tot.dropped,
+        "stripped_lines": tot.stripped_lines, "truncated_to_max_chars": long,
+    }  # fmt: skip
+
+
+def evaluate(
+    searcher: Searcher,
+    methods: Sequence[str] = DEFAULT_METHODS,
+    *,
+    sample_size: int = 200,
+    seed: int = 0,
+    k: int = 10,
+    tot: ToTQueries | None = None,
+    lang_policy: str = "auto-soft",
+    notes: Sequence[str] = (),
+) -> dict[str, Any]:
+    """Score each method on a title sample of the searcher's catalogue and, when given, on labelled queries.
+
+    A method whose model cannot be loaded offline (``ce`` without a local cross-encoder) is listed under
+    `skipped` with the reason instead of failing the whole evaluation.
+
+    Args:
+        searcher: an opened Searcher; its payload supplies the title sample.
+        methods: search methods to score, in table order.
+        sample_size, seed: how many title queries, drawn reproducibly with this seed.
+        k: the proxy metrics' cutoff (k+1 hits are read, the query movie itself is dropped).
+        tot: labelled queries (`load_tot_queries`); None or empty skips the relevance table.
+        lang_policy: the language policy every search uses.
+        notes: remarks to carry into the results (e.g. why there are no labelled queries).
+
+    Returns:
+        JSON-ready results: generated_at, artifacts, config, proxy_queries, proxy {method: scores},
+        labelled (counts) and relevance {method: scores} or None, skipped {method: reason}, notes.
+    """
+    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+        raise ValueError(f"k must be a whole number >= 1, got {k!r}")
+    for method in methods:
+        # A bad knob must fail here: inside the loop a refused query only counts as a miss.
+        SearchParams(k=k + 1, method=method, lang_policy=lang_policy)
+    payload = pl.read_parquet(Path(searcher.folder) / PAYLOAD_FILE, columns=list(PROXY_COLUMNS))
+    sample = sample_title_queries(payload, sample_size, seed)
+    labelled = tot if tot is not None and tot.queries else None
+    proxy: dict[str, Any] = {}
+    relevance: dict[str, Any] = {}
+    skipped: dict[str, str] = {}
+    for method in dict.fromkeys(methods):
+        try:
+            # One untimed query first: it loads the method's models, so ms_per_query measures queries.
+            _search(searcher, "warm up", k, method, lang_policy)
+            proxy[method] = proxy_scores(searcher, sample, method, k, lang_policy)
+            if labelled is not None:
+                relevance[method] = relevance_scores(searcher, labelled, method, lang_policy)
+        except ModelUnavailableError as exc:
+            proxy.pop(method, None)
+            skipped[method] = str(exc)
+    manifest = searcher.manifest
+    return {
+        "generated_at": stamp(),
+        "artifacts": {
+            "dir": str(searcher.folder), "count": searcher.count,
+            "embedding_model": manifest.get("embedding_model"), "built_at": manifest.get("built_at"),
+        },
+        "config": {
+            "k": k, "sample_size": sample_size, "seed": seed, "lang_policy": lang_policy,
+            "methods": list(dict.fromkeys(methods)),
+        },
+        "proxy_queries": sample.height,
+        "proxy": proxy,
+        "labelled": None if tot is None else _labelled_summary(tot),
+        "relevance": relevance if labelled is not None else None,
+        "skipped": skipped,
+        "notes": list(notes),
+    }  # fmt: skip
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "–"
+    return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+def markdown_table(scores: dict[str, dict[str, Any]], first: str = "method") -> str:
+    """One row per method, one column per metric (in the first method's order)."""
+    if not scores:
+        return "(no methods were scored)"
+    columns = list(next(iter(scores.values())))
+    rows = [[first, *columns], ["---"] * (len(columns) + 1)]
+    rows += [[name, *(_cell(row.get(c)) for c in columns)] for name, row in scores.items()]
+    return "\n".join("| " + " | ".join(cells) + " |" for cells in rows)
+
+
+def results_markdown(results: dict[str, Any]) -> str:
+    """The evaluation as Markdown: a proxy table, a relevance table (or why there is none) and notes."""
+    config = results.get("config", {})
+    k = config.get("k", "k")
+    parts = [
+        f"### Proxy metrics: {results.get('proxy_queries', 0)} title queries, k={k}",
+        markdown_table(results["proxy"]),
+    ]
+    relevance = results.get("relevance")
+    if relevance:
+        tot = results.get("labelled", {})
+        parts += [f"### Relevance: {tot.get('used', 0)} labelled queries", markdown_table(relevance)]
+    for method, reason in results.get("skipped", {}).items():
+        parts.append(f"- skipped `{method}`: {reason}")
+    parts += [f"- {note}" for note in results.get("notes", [])]
+    return "\n\n".join(parts) + "\n"
+
+
+def write_results(results: dict[str, Any], out_dir: Path) -> dict[str, Path]:
+    """Write search_eval.json and search_eval.md into `out_dir` (each replaced in one step)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = {}
+    for name, text in (
+        (RESULTS_FILE, json.dumps(results, indent=2, ensure_ascii=False, allow_nan=False) + "\n"),
+        (TABLE_FILE, results_markdown(results)),
+    ):
+        target, tmp = out_dir / name, out_dir / f".{name}.tmp"
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, target)
+        written[name] = target
+    return written
+
+
+def stamp() -> str:
+    """The current UTC time as an ISO string (seconds)."""
+    return datetime.now(UTC).isoformat(timespec="seconds")

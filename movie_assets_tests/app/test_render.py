@@ -1,0 +1,243 @@
+"""The page's pure helpers: URL settings, posters, the why-it-matched line, cards and footers."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import fields, replace
+from typing import Any
+
+import pytest
+
+from movie_assets.app import render
+from movie_assets.app.render import Settings
+from movie_assets.search import Components, Hit, SearchParams, SearchResult
+
+VIKRAM = Hit(
+    movie_id=1, title="Vikram Vedha", year=2017, original_language="ta", genres=("Crime", "Thriller"),
+    score=0.5, rank=1, components=Components(dense_rank=2, bm25_rank=1, fused=0.03, boosts={"language": 1.2}),
+    overview="A police officer hunts a gangster through Chennai in a neo-noir crime.", poster_path="/vv.jpg",
+    cast=("Actor One", "Actor Two", "Actor Three", "Actor Four", "Actor Five"), directors=("Director A",),
+    runtime=147, vote_count=900,
+)  # fmt: skip
+TAMIL = SearchResult(hits=(VIKRAM,), method="hybrid", detected_language="ta", language_name="Tamil",
+                     policy="auto-soft", query_used="")  # fmt: skip
+PLAIN = SearchResult(hits=(), method="hybrid", detected_language=None, language_name=None, policy="off",
+                     query_used="")  # fmt: skip
+
+
+# -- settings <-> URL ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("params", "expected", "problems"),
+    [
+        ({}, Settings(), ()),
+        ({"q": "  heist  ", "method": "bm25", "k": "25"}, Settings(q="heist", method="bm25", k=25), ()),
+        ({"k": ["5", "7"]}, Settings(k=7), ()),
+        ({"mmr_lambda": "0.5", "w_sparse": "2"}, Settings(mmr_lambda=0.5, w_sparse=2.0), ()),
+        ({"year_min": "1990", "year_max": "1999"}, Settings(year_min=1990, year_max=1999), ()),
+        ({"images": "1", "lang_policy": "off"}, Settings(images=True, lang_policy="off"), ()),
+        ({"method": "magic"}, Settings(),
+         ("ignored method='magic' in the URL (choose one of hybrid, retrieval, bm25, blend, ce, mmr)",)),
+        ({"k": "0"}, Settings(), ("ignored k='0' in the URL (outside 1-100)",)),
+        ({"k": "ten", "q": "x"}, Settings(q="x"), ("ignored k='ten' in the URL (not a whole number)",)),
+        ({"w_dense": "much"}, Settings(), ("ignored w_dense='much' in the URL (not a number)",)),
+        ({"images": "maybe"}, Settings(), ("ignored images='maybe' in the URL (use 1 or 0)",)),
+        ({"year_min": "2020", "year_max": "2010"}, Settings(),
+         ("ignored the year range 2020-2010 in the URL (it is reversed)",)),
+        ({"unknown": "1"}, Settings(), ()),
+    ],
+)  # fmt: skip
+def test_settings_from_params(params: dict[str, Any], expected: Settings, problems: tuple[str, ...]) -> None:
+    assert render.settings_from_params(params) == (expected, problems)
+
+
+def test_settings_from_params_starts_from_the_given_defaults() -> None:
+    settings, _ = render.settings_from_params({"q": "x"}, Settings(images=True))
+    assert settings == Settings(q="x", images=True)
+
+
+@pytest.mark.parametrize(
+    ("settings", "defaults", "params"),
+    [
+        (Settings(), None, {}),
+        (Settings(q="noir", method="mmr", mmr_lambda=0.55), None,
+         {"q": "noir", "method": "mmr", "mmr_lambda": "0.55"}),
+        (Settings(year_min=2001, w_dense=1.5, images=True), None,
+         {"year_min": "2001", "w_dense": "1.5", "images": "1"}),
+        (Settings(images=False), Settings(images=True), {"images": "0"}),
+        (Settings(images=True), Settings(images=True), {}),
+    ],
+)  # fmt: skip
+def test_settings_to_params(settings: Settings, defaults: Settings | None, params: dict[str, str]) -> None:
+    assert render.settings_to_params(settings, defaults) == params
+    assert render.settings_from_params(params, defaults) == (settings, ())
+
+
+def test_search_kwargs_are_the_library_knobs() -> None:
+    kwargs = Settings(q="x", k=7, images=True).search_kwargs()
+    assert set(kwargs) == {f.name for f in fields(SearchParams)}
+    assert SearchParams(**kwargs) == SearchParams(k=7)
+
+
+# -- posters ---------------------------------------------------------------------------------------
+
+
+def _svg(uri: str) -> str:
+    prefix = "data:image/svg+xml;base64,"
+    assert uri.startswith(prefix)
+    return base64.b64decode(uri[len(prefix) :]).decode("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("path", "online", "tmdb"),
+    [
+        ("/kqjL17yufvn9OVLyXYpvtyrFfak.jpg", True, True),
+        ("/kqjL17yufvn9OVLyXYpvtyrFfak.jpg", False, False),
+        (None, True, False),
+        ("", True, False),
+        ('/a.jpg" onerror="alert(1)', True, False),
+        ("https://example.org/a.jpg", True, False),
+        ("/../../etc/passwd.jpg", True, False),
+    ],
+)
+def test_poster_src_uses_tmdb_only_when_allowed(path: str | None, online: bool, tmdb: bool) -> None:
+    src = render.poster_src(path, "Heat", 1995, online=online)
+    if tmdb:
+        assert src == f"https://image.tmdb.org/t/p/w342{path}"
+    else:
+        assert src == render.placeholder_poster("Heat", 1995)
+
+
+@pytest.mark.parametrize(
+    ("title", "year", "initials"),
+    [
+        ("Vikram Vedha", 2017, ">VV<"),
+        ("heat", None, ">H<"),
+        ("Tom & Jerry <3", 1990, ">TJ<"),
+        ("!!", 2001, ">?<"),
+    ],
+)
+def test_placeholder_poster_draws_initials_and_year(title: str, year: int | None, initials: str) -> None:
+    svg = _svg(render.placeholder_poster(title, year))
+    assert svg.startswith("<svg") and svg.endswith("</svg>")
+    assert initials in svg
+    assert (f">{year}<" in svg) is (year is not None)
+
+
+def test_placeholder_colour_depends_on_the_title_only() -> None:
+    assert render.placeholder_poster("Heat", 1995) == render.placeholder_poster("Heat", 1995)
+    assert _svg(render.placeholder_poster("Heat"))[:400] != _svg(render.placeholder_poster("Hero"))[:400]
+
+
+# -- why it matched --------------------------------------------------------------------------------
+
+
+def _hit(**changes: Any) -> Hit:
+    return replace(VIKRAM, **changes)
+
+
+@pytest.mark.parametrize(
+    ("hit", "result", "query", "line"),
+    [
+        (VIKRAM, TAMIL, "Tamil neo-noir crime thrillers in Chennai",
+         "in Tamil (×1.2) · genre Crime, Thriller · words “neo”, “noir”, “crime”, “chennai” · "
+         "found by both retrievers (meaning #2 and keywords #1)"),
+        (_hit(components=Components(3, None, None, {})), PLAIN, "whale in a storm", "found by meaning #3"),
+        (_hit(components=Components(None, 4, 0.01, {})), PLAIN, "Gangster HUNTS",
+         "words “gangster”, “hunts” · found by keywords #4"),
+        (_hit(components=Components(1, None, None, {"recency": 1.05, "popularity": 1.1})), PLAIN, "opera",
+         "found by meaning #1 · recency ×1.05, popularity ×1.10"),
+        (_hit(components=Components(1, 2, 0.03, {})), TAMIL, "Tamil movies",
+         "in Tamil · found by both retrievers (meaning #1 and keywords #2)"),
+        (_hit(original_language="ml", components=Components(None, None, None, {})), TAMIL, "zzz",
+         "ranked by the method's score"),
+        (_hit(genres=("Science Fiction",), components=Components(None, None, None, {})), PLAIN,
+         "science fiction on mars", "genre Science Fiction"),
+        (_hit(genres=("Science Fiction",), components=Components(None, None, None, {})), PLAIN, "fiction",
+         "ranked by the method's score"),
+    ],
+)  # fmt: skip
+def test_why_matched(hit: Hit, result: SearchResult, query: str, line: str) -> None:
+    assert render.why_matched(hit, result, query) == line
+
+
+# -- cards and lines -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("minutes", "text"), [(None, ""), (0, ""), (45, "45 min"), (60, "1 h 00 min"), (147, "2 h 27 min")]
+)
+def test_runtime_text(minutes: int | None, text: str) -> None:
+    assert render._runtime(minutes) == text
+
+
+def test_card_shows_every_display_field() -> None:
+    card = render.card_html(VIKRAM, TAMIL, "Tamil crime")
+    assert card.startswith('<div class="ma-card" data-movie-id="1">')
+    for text in ("Vikram Vedha", ">2017<", "Tamil · Crime, Thriller · 2 h 27 min · 900 votes",
+                 "<b>Directed by</b> Director A", "<b>With</b> Actor One, Actor Two, Actor Three, Actor Four",
+                 "neo-noir crime.", "<b>Why:</b> in Tamil (×1.2)"):  # fmt: skip
+        assert text in card
+    assert "Actor Five" not in card
+    assert render.placeholder_poster("Vikram Vedha", 2017) in card
+    assert "image.tmdb.org" not in card
+    assert "https://image.tmdb.org/t/p/w342/vv.jpg" in render.card_html(
+        VIKRAM, TAMIL, "x", online_images=True
+    )
+
+
+def test_card_escapes_data_and_shortens_long_overviews() -> None:
+    hit = _hit(
+        title='<img src=x onerror="alert(1)">', overview="word " * 200, cast=(), directors=(), runtime=None
+    )
+    card = render.card_html(hit, PLAIN, "<script>")
+    assert "<img src=x" not in card and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in card
+    assert "<script>" not in card
+    overview = card.split('<p class="ma-overview">')[1].split("</p>")[0]
+    assert overview.endswith(" …") and len(overview) <= 362
+    assert "ma-people" not in card
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        (None, "No overview."),
+        ("", "No overview."),
+        ("Short whole.", "Short whole."),
+        ("aaaa bbbb, cccc dddd", "aaaa bbbb …"),
+        ("x" * 30, "x" * 12 + " …"),
+    ],
+)
+def test_overview_is_cut_at_a_word(text: str | None, shown: str) -> None:
+    assert render._overview(text, limit=12) == shown
+
+
+def test_card_without_overview_says_so() -> None:
+    assert "No overview." in render.card_html(_hit(overview=None), PLAIN, "x")
+
+
+def test_reading_line_names_language_and_filters() -> None:
+    result = replace(TAMIL, year_min=2015, year_max=None)
+    line = render.reading_line(result, Settings(min_votes=50), total=3600)
+    assert line == (
+        "1 of 3,600 movies · method **hybrid** · language: **Tamil** (ta, policy auto-soft) · "
+        "years 2015–… · at least 50 votes"
+    )
+    assert render.reading_line(PLAIN, Settings(), 14) == (
+        "0 of 14 movies · method **hybrid** · language: none detected (policy off)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("manifest", "synthetic"), [({"source": "demo"}, True), ({"source": "tmdb"}, False), ({}, False)]
+)
+def test_is_synthetic_reads_the_manifest_source(manifest: dict[str, str], synthetic: bool) -> None:
+    assert render.is_synthetic(manifest) is synthetic
+
+
+def test_footer_carries_the_attribution_and_labels() -> None:
+    assert render.footer_html(False) == f'<div class="ma-footer">{render.ATTRIBUTION}</div>'
+    footer = render.footer_html(True, "2025-01-31")
+    assert render.ATTRIBUTION in footer
+    assert "Data harvested 2025-01-31." in footer and "synthetic demo data" in footer

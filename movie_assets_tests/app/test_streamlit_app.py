@@ -1,0 +1,270 @@
+"""The Streamlit page, run headless with AppTest over small artifacts embedded by the fake embedder."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from movie_assets.app import render
+from movie_assets.catalog.store import write_movies
+from movie_assets.index.artifacts import write_artifacts
+from movie_assets.index.documents import movie_documents
+from movie_assets.search import ModelUnavailableError, Searcher
+from movie_assets_tests.fakes import FakeEmbedder, make_movies
+from movie_assets_tests.search.test_searcher import MOVIES
+
+APP = Path(__file__).resolve().parents[2] / "movie_assets" / "app" / "streamlit_app.py"
+TIMEOUT = 30  # seconds per run: generous, the machine is shared
+
+
+def build_home(home: Path, records: Sequence[dict[str, Any]] = MOVIES, source: str | None = None) -> Path:
+    """A data root with artifacts (fake embedder) and the movies table, as `movie-assets build` leaves it."""
+    movies = make_movies(records)
+    documents = movie_documents(movies)
+    artifacts = home / "processed" / "artifacts"
+    vectors = FakeEmbedder().encode(documents["document"].to_list())
+    write_artifacts(movies, documents, vectors, artifacts, model_name=FakeEmbedder().name)
+    if source is not None:
+        manifest = json.loads((artifacts / "manifest.json").read_text("utf-8"))
+        (artifacts / "manifest.json").write_text(json.dumps({**manifest, "source": source}), "utf-8")
+    for (year,), part in movies.group_by("year"):
+        write_movies(part, home / "processed" / "movies_parquet" / f"year={year}" / "movies.parquet")
+    return home
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_home(tmp_path_factory.mktemp("app"))
+
+
+@pytest.fixture
+def home(built: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("MOVIE_ASSETS_HOME", str(built))
+    monkeypatch.setenv("EMBED_MODEL_NAME", FakeEmbedder().name)
+    monkeypatch.delenv("MOVIE_ASSETS_ONLINE_IMAGES", raising=False)
+    return built
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches() -> Iterator[None]:
+    # The cached Searcher is keyed by folder, not by embedder: each test opens its own.
+    st.cache_resource.clear()
+    yield
+    st.cache_resource.clear()
+
+
+class BrokenEmbedder(FakeEmbedder):
+    """Fails on the first query, as a model that cannot load (or a bug) would."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__()
+        self.error = error
+
+    def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        raise self.error
+
+
+def _page(embedder: object = None) -> None:
+    # AppTest runs this body as a script of its own: only builtins in the signature.
+    from movie_assets.app.streamlit_app import main
+
+    main(embedder=embedder)
+
+
+def run_app(params: dict[str, str] | None = None, embedder: Any = None) -> AppTest:
+    at = AppTest.from_function(
+        _page, kwargs={"embedder": embedder or FakeEmbedder()}, default_timeout=TIMEOUT
+    )
+    at.query_params.update(params or {})
+    return at.run()
+
+
+def cards(at: AppTest) -> list[int]:
+    """The movie ids of the result cards, in page order."""
+    return [
+        int(m.value.split('data-movie-id="')[1].split('"')[0])
+        for m in at.markdown
+        if 'class="ma-card"' in m.value
+    ]
+
+
+def _footer(at: AppTest) -> str:
+    return at.markdown[-1].value
+
+
+def test_without_artifacts_the_page_says_how_to_build_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MOVIE_ASSETS_HOME", str(tmp_path))
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert at.subheader[0].value == "No search index yet"
+    assert "movie-assets build" in at.code[0].value
+    assert str(tmp_path / "processed" / "artifacts") in at.markdown[0].value
+    assert "manifest.json missing" in at.caption[0].value
+    assert len(at.sidebar.text_input) == 0
+    assert render.ATTRIBUTION in _footer(at)
+
+
+def test_a_search_from_the_url_shows_the_library_hits_as_cards(home: Path) -> None:
+    # from_file, as `streamlit run` starts it; bm25 needs no model, the manifest's fake one is not loadable.
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.query_params.update({"q": "police gangster crime", "method": "bm25", "k": "3"})
+    at.run()
+    assert not at.exception
+    expected = Searcher.open(home / "processed" / "artifacts").search(
+        "police gangster crime", k=3, method="bm25"
+    )
+    assert cards(at) == [hit.movie_id for hit in expected.hits] and len(expected.hits) == 3
+    assert at.markdown[0].value.startswith("3 of 14 movies · method **bm25**")
+    assert render.ATTRIBUTION in _footer(at)
+
+
+def test_typing_a_query_searches_and_puts_it_in_the_url(home: Path) -> None:
+    at = run_app()
+    assert cards(at) == []
+    at.sidebar.text_input(key="q").input("space station repair").run()
+    assert not at.exception
+    expected = Searcher.open(home / "processed" / "artifacts", embedder=FakeEmbedder()).search(
+        "space station repair", k=10
+    )
+    assert cards(at) == [hit.movie_id for hit in expected.hits]
+    assert at.query_params == {"q": "space station repair"}
+
+
+def test_url_parameters_seed_every_widget(home: Path) -> None:
+    params = {"q": "police", "method": "mmr", "k": "3", "mmr_lambda": "0.5", "year_min": "2000",
+              "lang_policy": "off", "rrf_k": "30", "w_sparse": "2"}  # fmt: skip
+    at = run_app(params)
+    assert not at.exception
+    bar = at.sidebar
+    assert bar.text_input(key="q").value == "police"
+    assert bar.selectbox(key="method").value == "mmr"
+    assert bar.slider(key="k").value == 3
+    assert bar.slider(key="mmr_lambda").value == 0.5
+    assert bar.slider(key="years").value == (2000, 2024)
+    assert bar.selectbox(key="lang_policy").value == "off"
+    assert at.number_input(key="rrf_k").value == 30
+    assert at.slider(key="w_sparse").value == 2.0
+    assert len(cards(at)) == 3
+    assert at.query_params == params
+
+
+def test_url_years_outside_the_catalogue_are_clamped(home: Path) -> None:
+    at = run_app({"q": "police", "year_min": "1900", "year_max": "2100", "method": "bm25"})
+    assert at.sidebar.slider(key="years").value == (1950, 2024)
+    assert "years" not in at.markdown[0].value  # the whole range is no filter
+    assert at.query_params == {"q": "police", "method": "bm25"}
+
+
+def test_the_mmr_slider_shows_only_for_mmr(home: Path) -> None:
+    at = run_app({"q": "police"})
+    assert "mmr_lambda" not in [s.key for s in at.sidebar.slider]
+    at.sidebar.selectbox(key="method").set_value("mmr").run()
+    assert "mmr_lambda" in [s.key for s in at.sidebar.slider]
+    assert at.query_params == {"q": "police", "method": "mmr"}
+
+
+def test_filters_are_applied_and_shown_above_the_results(home: Path) -> None:
+    at = run_app({"q": "police crime thriller", "min_votes": "100", "year_min": "2000", "method": "bm25"})
+    shown = cards(at)
+    votes = {r["movie_id"]: (r.get("vote_count", 10), r["year"]) for r in MOVIES}
+    assert shown and all(votes[i][0] >= 100 and votes[i][1] >= 2000 for i in shown)
+    assert "years 2000–…" in at.markdown[0].value and "at least 100 votes" in at.markdown[0].value
+
+
+def test_a_detected_language_is_named_above_the_results(home: Path) -> None:
+    at = run_app({"q": "malayalam thriller", "method": "bm25"})
+    assert "language: **Malayalam** (ml, policy auto-soft)" in at.markdown[0].value
+
+
+def test_bad_url_values_are_reported_and_ignored(home: Path) -> None:
+    at = run_app({"q": "police", "k": "lots", "method": "magic"})
+    assert not at.exception
+    assert [w.value for w in at.warning] == [
+        "ignored method='magic' in the URL (choose one of hybrid, retrieval, bm25, blend, ce, mmr)",
+        "ignored k='lots' in the URL (not a whole number)",
+    ]
+    assert len(cards(at)) == 10
+    assert at.query_params == {"q": "police"}
+
+
+def test_a_query_the_library_refuses_gives_a_warning(home: Path) -> None:
+    at = run_app({"q": "x" * 1_001})
+    assert not at.exception
+    assert at.warning[0].value.startswith("That search cannot run: the query has 1,001 characters")
+    assert cards(at) == []
+
+
+def test_a_model_that_cannot_load_gives_an_error_not_a_traceback(home: Path) -> None:
+    at = run_app({"q": "police"}, embedder=BrokenEmbedder(ModelUnavailableError("model x is not on disk")))
+    assert not at.exception
+    assert at.error[0].value == (
+        "The hybrid method cannot run here: model x is not on disk. The bm25 method needs no model."
+    )
+
+
+def test_an_unexpected_failure_is_a_message_not_a_traceback(home: Path) -> None:
+    at = run_app({"q": "police"}, embedder=BrokenEmbedder(RuntimeError("disk on fire")))
+    assert not at.exception
+    assert "Something went wrong while drawing this page (RuntimeError: disk on fire)" in at.error[0].value
+    assert render.ATTRIBUTION in _footer(at)
+
+
+def test_the_catalogue_tab_draws_six_charts(home: Path) -> None:
+    at = run_app()
+    assert [t.label for t in at.tabs] == ["Search", "Catalogue"]
+    catalogue = at.tabs[1]
+    assert [m.value for m in catalogue.metric] == ["14", "1950–2024", "6", "6"]
+    assert len(catalogue.get("vega_lite_chart")) == 6
+    assert "Data harvested 2025-01-01." in _footer(at)
+
+
+def test_a_damaged_movies_file_leaves_search_working(
+    built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path / "home"
+    shutil.copytree(built, home)
+    (home / "processed" / "movies_parquet" / "year=2021" / "movies.parquet").write_bytes(b"not parquet")
+    monkeypatch.setenv("MOVIE_ASSETS_HOME", str(home))
+    at = run_app({"q": "police"})
+    assert not at.exception
+    assert len(cards(at)) == 10
+    assert "rebuild the movies partition year=2021" in at.tabs[1].warning[0].value
+
+
+def test_synthetic_data_is_labelled_and_never_loads_posters(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = build_home(tmp_path, source="demo")
+    monkeypatch.setenv("MOVIE_ASSETS_HOME", str(home))
+    monkeypatch.setenv("MOVIE_ASSETS_ONLINE_IMAGES", "1")
+    at = run_app({"q": "police", "images": "1"})
+    assert at.info[0].value == render.SYNTHETIC_NOTE
+    assert "synthetic demo data" in _footer(at)
+    assert at.sidebar.toggle(key="images").disabled
+    assert not any("image.tmdb.org" in m.value for m in at.markdown)
+
+
+def test_posters_come_from_tmdb_only_when_turned_on(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with_path = [dict(r, poster_path=f"/p{r['movie_id']}.jpg") for r in MOVIES]
+    tmdb_home = build_home(home.parent / "posters", with_path)
+    monkeypatch.setenv("MOVIE_ASSETS_HOME", str(tmdb_home))
+    off = run_app({"q": "police"})
+    assert not any("image.tmdb.org" in m.value for m in off.markdown)
+    st.cache_resource.clear()
+    on = run_app({"q": "police", "images": "1"})
+    assert sum("https://image.tmdb.org/t/p/w342/p" in m.value for m in on.markdown) == 10
+    st.cache_resource.clear()
+    monkeypatch.setenv("MOVIE_ASSETS_ONLINE_IMAGES", "1")
+    by_env = run_app({"q": "police"})
+    assert by_env.sidebar.toggle(key="images").value is True
+    assert by_env.query_params == {"q": "police"}  # the environment's default stays out of the URL
