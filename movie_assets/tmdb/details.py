@@ -243,9 +243,12 @@ async def fetch_details(
     todo = iter([i for i in targets if i not in done])
     run = _Run(store, checkpoint, len(targets))
     resumed_from, started = len(done), clock()
+    reported: list[int] = []
 
     def report() -> None:
-        if progress is not None:
+        # The final flush may add nothing after the last batch: say each count once.
+        if progress is not None and reported[-1:] != [run.fetched]:
+            reported.append(run.fetched)
             elapsed = clock() - started
             rate = run.fetched / elapsed if elapsed > 0 else 0.0
             remaining = run.total - resumed_from - run.fetched
