@@ -189,8 +189,7 @@ def test_progress_reports_rate_and_eta_after_each_batch(tmp_path: Path) -> None:
         (200, 600, 200, 100.0, 4.0),
         (400, 600, 400, 100.0, 2.0),
         (600, 600, 600, 100.0, 0.0),
-        (600, 600, 600, 75.0, 0.0),
-    ]
+    ]  # the final flush adds nothing after the third batch, so 600 is reported once
 
 
 def test_duplicate_ids_are_fetched_once(tmp_path: Path) -> None:
