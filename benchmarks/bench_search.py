@@ -370,8 +370,9 @@ def serve_worker(
     import torch
 
     baseline = memory_mb()
-    if threads:
-        torch.set_num_threads(threads)
+    # The Searcher embeds queries on one torch thread when it loads its own model; this worker injects
+    # the model (to time its load), so it applies the same setting unless told otherwise.
+    torch.set_num_threads(threads or 1)
     from movie_assets.index.embedding import load_embedder
     from movie_assets.search import Searcher
     from movie_assets.search.hits import ModelUnavailableError
@@ -645,7 +646,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--open-repeats", type=int, default=3, help="fresh processes that time the open")
     parser.add_argument("--noise", type=float, default=0.5, help="noise norm on borrowed vectors")
     parser.add_argument(
-        "--torch-threads", type=int, help="torch threads when serving (default: torch's own, = the cores)"
+        "--torch-threads", type=int, help="torch threads when serving (default 1, as the Searcher uses)"
     )
     parser.add_argument("--work", type=Path, help="keep the built artifacts here and reuse them next time")
     parser.add_argument("--rebuild", action="store_true", help="rebuild even when --work holds a build")
