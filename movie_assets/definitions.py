@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import dagster as dg
 
-from movie_assets.assets import evaluation, harvest, movies, reference, search_index
+from movie_assets.assets import evaluation, harvest, movies, reference, refresh, search_index
 from movie_assets.jobs import JOBS
 from movie_assets.resources import DataHome, EmbedderResource, TMDbResource
 
 defs = dg.Definitions(
-    assets=dg.load_assets_from_modules([reference, harvest, movies, search_index, evaluation]),
-    jobs=JOBS,
+    # in_refresh_order: the profile and the search artifacts read what catalog_changes patched.
+    assets=refresh.in_refresh_order(
+        dg.load_assets_from_modules([reference, harvest, movies, search_index, evaluation, refresh])
+    ),
+    jobs=[*JOBS, refresh.refresh_job],
+    schedules=[refresh.refresh_schedule],
     resources={
         # Where every asset reads and writes files (MOVIE_ASSETS_HOME).
         "data": DataHome(),

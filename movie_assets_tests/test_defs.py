@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from movie_assets.assets.refresh import refresh_job
 from movie_assets.definitions import defs
 from movie_assets.jobs import JOBS
 
@@ -19,11 +20,12 @@ EXPECTED_ASSETS = {
     "dense_index",
     "bm25_index",
     "search_payload",
+    "catalog_changes",
 }
 
 
 def test_every_job_resolves() -> None:
-    for job in JOBS:
+    for job in [*JOBS, refresh_job]:
         assert defs.resolve_job_def(job.name).name == job.name
 
 
@@ -41,3 +43,11 @@ def test_blocking_checks_guard_the_catalogue() -> None:
         and movies_checks["schema"]
     )
     assert not movies_checks["value_ranges"]
+
+
+def test_the_daily_refresh_runs_the_refresh_job_before_the_artifacts() -> None:
+    schedule = defs.resolve_schedule_def("daily_refresh")
+    assert (schedule.job_name, schedule.cron_schedule) == ("refresh_job", "0 6 * * *")
+    graph = defs.resolve_asset_graph()
+    for key in ("movies_profile", "dense_index", "bm25_index", "search_payload"):
+        assert dg.AssetKey("catalog_changes") in graph.get(dg.AssetKey(key)).parent_keys

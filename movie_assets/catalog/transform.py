@@ -207,6 +207,8 @@ def _arrow_types() -> list[tuple[str, pa.DataType]]:
 
 
 def _exclusion(record: Mapping[str, Any], year: int) -> str | None:
+    if record.get("_removed"):  # a refresh's marker: the id left this year's store
+        return f"removed by a refresh ({record['_removed']})"
     if record.get("adult") is True:
         return "adult"
     if record.get("video") is True:
