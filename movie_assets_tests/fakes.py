@@ -11,35 +11,12 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from movie_assets.catalog.schema import MOVIES_SCHEMA
+
 _WORD = re.compile(r"\w+")
 
-# DESIGN §7, built here so tests do not depend on the catalog package.
-MOVIES_TEST_SCHEMA: dict[str, pl.DataType] = {
-    "movie_id": pl.Int64(),
-    "imdb_id": pl.Utf8(),
-    "title": pl.Utf8(),
-    "original_title": pl.Utf8(),
-    "original_language": pl.Utf8(),
-    "spoken_languages": pl.List(pl.Utf8),
-    "origin_country": pl.List(pl.Utf8),
-    "overview": pl.Utf8(),
-    "tagline": pl.Utf8(),
-    "release_date": pl.Date(),
-    "year": pl.Int16(),
-    "runtime": pl.Int16(),
-    "genres": pl.List(pl.Utf8),
-    "keywords": pl.List(pl.Utf8),
-    "cast": pl.List(pl.Utf8),
-    "directors": pl.List(pl.Utf8),
-    "popularity": pl.Float32(),
-    "vote_average": pl.Float32(),
-    "vote_count": pl.Int32(),
-    "poster_path": pl.Utf8(),
-    "backdrop_path": pl.Utf8(),
-    "collection": pl.Utf8(),
-    "status": pl.Utf8(),
-    "harvested_at": pl.Datetime("us", "UTC"),
-}
+# The typed `movies` columns (DESIGN §7), from the one place that defines them.
+MOVIES_TEST_SCHEMA: dict[str, pl.DataType] = dict(MOVIES_SCHEMA)
 
 
 class FakeEmbedder:
