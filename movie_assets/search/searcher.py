@@ -22,7 +22,7 @@ from movie_assets.search.hits import (
     SearchResult,
     clean_query,
 )
-from movie_assets.search.language import LanguageIntent, detect_language, parse_year_cues
+from movie_assets.search.language import LanguageIntent, YearCue, detect_language, parse_year_cues
 from movie_assets.search.rerank import (
     CrossEncoderLike,
     blend_priors,
@@ -40,6 +40,10 @@ CE_POOL = 50  # fused candidates the cross-encoder reads (at least k)
 MMR_POOL = 100  # fused candidates MMR chooses from (at least 4k)
 QUERY_VECTOR_CACHE = 256  # query texts whose vectors are kept
 EXACT_FILTER_LIMIT = 30_000  # filters passing fewer movies than this are searched exactly, not through HNSW
+# Year cues filter only short queries ("korean thrillers from the 90s"). In a described memory ("I saw it
+# on TV in the 90s") the decade is often when it was seen, or a guess, and a hard filter then removes the
+# answer: on tip-of-the-tongue requests it took hybrid's Recall@10 from 0.255 to 0.225.
+CUE_FILTER_MAX_WORDS = 20
 PAYLOAD_COLUMNS = (
     "movie_id", "title", "year", "original_language", "genres", "overview", "poster_path", "cast",
     "directors", "runtime", "vote_count",
@@ -380,9 +384,17 @@ class Searcher:
         )  # fmt: skip
         text = clean_query(query)
         cue = parse_year_cues(text)
+        if cue.phrases and len(text.split()) > CUE_FILTER_MAX_WORDS:
+            notes = [
+                f"{phrase!r} not used as a year filter in a long description; pass year_min/year_max"
+                for phrase in cue.phrases
+            ]
+            cue = YearCue(None, None, text, ())
+        else:
+            notes = []
         low = year_min if year_min is not None else cue.year_min
         high = year_max if year_max is not None else cue.year_max
-        notes = [f"{phrase!r} read as years {low or '...'}-{high or '...'}" for phrase in cue.phrases]
+        notes += [f"{phrase!r} read as years {low or '...'}-{high or '...'}" for phrase in cue.phrases]
         if low is not None and high is not None and low > high:
             notes.append(f"no year is both >= {low} and <= {high}")
         intent = detect_language(text)

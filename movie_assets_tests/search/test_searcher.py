@@ -136,6 +136,23 @@ def test_year_cue_in_the_query(searcher: Searcher) -> None:
     assert "after 2020" not in result.query_used and result.notes == ("'after 2020' read as years 2021-...",)
 
 
+def test_a_year_cue_in_a_long_description_is_not_a_filter(searcher: Searcher) -> None:
+    """In a recalled plot the decade is often when it was watched, so it must not remove the answer."""
+    query = (
+        "I watched this police crime thriller on TV in the 90s, a detective hunts a killer through the city "
+        "and his partner turns out to be involved in the end"
+    )
+    result = searcher.search(query, k=10)
+    assert (result.year_min, result.year_max) == (None, None)
+    assert any("not used as a year filter" in note for note in result.notes)
+    assert {m["year"] for m in MOVIES if m["movie_id"] in set(_ids(result))} - set(range(1990, 2000))
+
+
+def test_a_year_cue_in_a_short_query_still_filters(searcher: Searcher) -> None:
+    result = searcher.search("thrillers from the 90s", k=10)
+    assert (result.year_min, result.year_max) == (1990, 1999)
+
+
 def test_contradicting_year_cue_and_knob_give_no_hits(searcher: Searcher) -> None:
     result = searcher.search("thriller before 2000", year_min=2010)
     assert result.hits == () and "no year is both >= 2010 and <= 1999" in result.notes[-1]
