@@ -22,7 +22,7 @@ import polars as pl
 from movie_assets.catalog.checks import check_movies
 from movie_assets.catalog.patch import YearPatch
 from movie_assets.catalog.store import read_movies_dir, write_movies
-from movie_assets.index.documents import movie_documents
+from movie_assets.index.documents import movie_documents, write_documents
 from movie_assets.index.embedding import Embedder, EmbeddingCache, EmbedStats, embed_documents
 from movie_assets.index.vectors import write_vectors
 from movie_assets.paths import DataPaths
@@ -120,14 +120,6 @@ def _previous_vectors(path: Path, model_name: str) -> pl.DataFrame:
     return frame.select("doc_hash", "vector").unique("doc_hash", keep="first")
 
 
-def _write_documents(paths: DataPaths, year: int, docs: pl.DataFrame) -> None:
-    target = paths.documents_file(year)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp")
-    docs.write_parquet(tmp)
-    os.replace(tmp, target)
-
-
 def _documents(paths: DataPaths, year: int, changed: Collection[int] | None) -> pl.DataFrame:
     """The year's documents: built for the `changed` rows, kept from the previous file for the others
     (all built when `changed` is None or the previous file does not match the movies file)."""
@@ -170,7 +162,7 @@ def refresh_vectors(
     plans = []
     for year in years:
         docs = _documents(paths, year, (changed or {}).get(year))
-        _write_documents(paths, year, docs)
+        write_documents(docs, paths.documents_file(year))
         previous = _previous_vectors(paths.embeddings_file(year), model_name)
         known = docs.join(previous, on="doc_hash", how="left", maintain_order="left")["vector"]
         plans.append((year, docs, known, known.is_null().to_numpy()))

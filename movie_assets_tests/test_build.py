@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from datetime import date
 
 import pytest
@@ -58,7 +59,5 @@ def test_a_key_alone_selects_the_real_api(monkeypatch: pytest.MonkeyPatch) -> No
     with open_source(12.5, print) as source:
         assert "api.themoviedb.org" in source.description
         assert source.default_years == [date.today().year]
-        import os
-
         assert os.environ["TMDB_RATE_LIMIT"] == "12.5"
     assert "TMDB_RATE_LIMIT" not in os.environ or os.environ["TMDB_RATE_LIMIT"] != "12.5"

@@ -11,6 +11,7 @@ from movie_assets.catalog.store import read_movies_dir
 from movie_assets.index.artifacts import write_artifacts
 from movie_assets.index.dense import hnsw_recall_at_k, load_dense
 from movie_assets.index.documents import movie_documents as build_documents
+from movie_assets.index.documents import write_documents
 from movie_assets.index.embedding import EmbeddingCache, embed_documents
 from movie_assets.index.vectors import read_vectors, write_vectors
 from movie_assets.partitions import year_partitions
@@ -27,9 +28,7 @@ def movie_documents(context: dg.AssetExecutionContext, data: DataHome) -> dg.Mat
     year = int(context.partition_key)
     paths = data.paths()
     docs = build_documents(read_movies_dir(paths.movies_root, [year]))
-    target = paths.documents_file(year)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    docs.write_parquet(target)
+    target = write_documents(docs, paths.documents_file(year))
     return dg.MaterializeResult(
         metadata={
             "row_count": docs.height,

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterable, Mapping
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -104,3 +106,12 @@ def movie_documents(movies: pl.DataFrame) -> pl.DataFrame:
         },
         schema=DOCUMENT_SCHEMA,
     )
+
+
+def write_documents(docs: pl.DataFrame, path: Path) -> Path:
+    """Write a year's documents atomically: a reader sees the previous file or the new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    docs.write_parquet(tmp)
+    os.replace(tmp, path)
+    return path
