@@ -12,12 +12,14 @@ import pytest
 
 from movie_assets.assets import harvest, movies, reference, search_index
 from movie_assets.partitions import year_partitions
+from movie_assets.paths import DataPaths
 from movie_assets.resources import DataHome, EmbedderResource, TMDbResource
 from movie_assets.tmdb.demo import generate_demo_catalogue
 from movie_assets.tmdb.emulator import Emulator, EmulatorConfig
 from movie_assets_tests.fakes import FakeEmbedder
 
-dagster_dask = pytest.importorskip("dagster_dask", reason="the `dask` extra is not installed")
+pytest.importorskip("dagster_dask", reason="the `dask` extra is not installed")
+from movie_assets.executors import dask_executor  # noqa: E402  (needs the extra)
 
 pytestmark = pytest.mark.integration
 
@@ -41,7 +43,7 @@ class FakeEmbedderResource(EmbedderResource):
 
 
 def _defs() -> dg.Definitions:
-    on_dask = {"executor_def": dagster_dask.dask_executor}
+    on_dask = {"executor_def": dask_executor}
     return dg.Definitions(
         assets=dg.load_assets_from_modules([reference, harvest, movies, search_index]),
         jobs=[
@@ -104,12 +106,45 @@ def test_the_index_assets_combine_the_year_partitions_on_a_dask_cluster(site: Pa
     assert manifest["years"] == list(YEARS) and manifest["count"] > 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="dagster-dask 0.29 cannot submit runs of time-window partitioned jobs: distributed unpacks "
-    "the run's partitions_subset as a namedtuple, which Dagster's records forbid. Strict, so a fixed "
-    "release turns this into a failure that says the year partitions can move to dask.",
-)
 def test_a_year_partition_runs_on_a_dask_cluster(site: Path) -> None:
     with _instance(site) as instance:
         assert _on_dask(dask_yearly_job, instance, **{"dagster/partition": str(YEARS[0])})
+        runs = instance.get_runs()
+        materialized = instance.get_materialized_partitions(dg.AssetKey("movie_embeddings"))
+
+    assert [run.tags["dagster/partition"] for run in runs] == [str(YEARS[0])]
+    assert materialized == {str(YEARS[0])}
+    assert DataPaths(site / "home").movies_file(YEARS[0]).is_file()
+
+
+def _run_year_on_cluster(address: str, site: Path, year: int) -> bool:
+    """One run of the year job, as a run worker process would launch it, on the scheduler at `address`."""
+    config = {"execution": {"config": {"cluster": {"existing": {"address": address}}}}}
+    tags = {"dagster/partition": str(year)}
+    with (
+        _instance(site) as instance,
+        dg.execute_job(dg.reconstructable(dask_yearly_job), instance, run_config=config, tags=tags) as result,
+    ):
+        return result.success
+
+
+def test_two_year_runs_at_once_on_one_cluster_each_build_their_own_year(site: Path) -> None:
+    # A backfill on a shared scheduler: dask must not mistake the second run's steps for the first's.
+    import multiprocessing
+
+    from distributed import LocalCluster
+
+    # Worker processes, as on real machines: Dagster steps capture their process's output, so two steps
+    # must not share one process.
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
+        with multiprocessing.get_context("spawn").Pool(2) as pool:
+            runs = [
+                pool.apply_async(_run_year_on_cluster, (cluster.scheduler_address, site, year))
+                for year in YEARS
+            ]
+            assert [run.get(timeout=300) for run in runs] == [True, True]
+
+    with _instance(site) as instance:
+        materialized = instance.get_materialized_partitions(dg.AssetKey("movie_embeddings"))
+    assert materialized == {str(year) for year in YEARS}
+    assert all(DataPaths(site / "home").movies_file(year).is_file() for year in YEARS)
