@@ -16,7 +16,7 @@ from datetime import date
 import dagster as dg
 
 from movie_assets.config import DEFAULT_BASE_URL, load_dotenv_once
-from movie_assets.instance import prepare_instance_env
+from movie_assets.instance import build_tags, fail_dead_builds, prepare_instance_env
 from movie_assets.partitions import FIRST_YEAR
 from movie_assets.tmdb.source import SOURCE_ENV
 
@@ -113,6 +113,8 @@ def run_build(years: Sequence[int] | None = None, *, rate_limit: float | None = 
 
     instance = dg.DagsterInstance.get()
     say(f"Dagster instance: {os.environ['DAGSTER_HOME']} (storage {storage})")
+    for run_id in fail_dead_builds(instance):
+        say(f"Marked run {run_id[:8]} failed: the build that ran it was killed (its TMDb pool slot is freed)")
     with open_source(rate_limit, say) as source:
         chosen = list(years or source.default_years)
         say(f"Building years {chosen[0]}-{chosen[-1]} from the {source.description}")
@@ -122,7 +124,11 @@ def run_build(years: Sequence[int] | None = None, *, rate_limit: float | None = 
         for job_name, partition in plan:
             label = f"{job_name}" + (f" [{partition}]" if partition else "")
             result = defs.resolve_job_def(job_name).execute_in_process(
-                instance=instance, partition_key=partition, run_config=LOG_CONFIG, raise_on_error=False
+                instance=instance,
+                partition_key=partition,
+                run_config=LOG_CONFIG,
+                tags=build_tags(),
+                raise_on_error=False,
             )
             if not result.success:
                 say(f"FAILED {label}: {_root_cause(result)}")

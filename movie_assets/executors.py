@@ -1,9 +1,10 @@
 """dagster-dask's executor, made safe for year-partitioned runs and for runs that share a cluster.
 
 Two limits of dagster-dask 0.29 are worked around here, both in what the executor hands to dask:
-- dask walks every tuple in a task's arguments, and a partitioned run carries its partitions subset as
-  a Dagster record, which refuses to be iterated: every year run failed before its first step. The
-  workers read the partition from the run's tags, so they are given the run without the stored subset.
+- dask walks every tuple in a task's arguments, and a run carries Dagster records that refuse to be
+  iterated: its partitions subset (a year run) and its pool summary (a run with a `tmdb` step). Such a
+  run failed before its first step. The workers need neither (they read the partition from the run's
+  tags, and claim pool slots per step), so they are given the run without them.
 - dask names each step's task `job.step`; two runs of `yearly_job` on one cluster (a backfill) would
   share task names, and the second would be handed the first one's results. Task names carry the run id.
 
@@ -20,10 +21,13 @@ from dagster_dask.executor import DaskExecutor
 from dagster_dask.executor import dask_executor as _upstream
 from dagster_shared.record import copy as copy_record
 
+# Fields of DagsterRun holding records (dask would iterate them); workers do not read them.
+_RECORD_FIELDS = ("partitions_subset", "run_op_concurrency")
+
 
 class _DaskPlanContext(PlanOrchestrationContext):
-    """The orchestration context as dask sees it: the run without its partitions subset, and a job
-    name (used only to name dask tasks and clusters) that is unique to the run."""
+    """The orchestration context as dask sees it: the run without its records, and a job name (used
+    only to name dask tasks and clusters) that is unique to the run."""
 
     @property
     def job_name(self) -> str:
@@ -32,9 +36,7 @@ class _DaskPlanContext(PlanOrchestrationContext):
 
 class RunScopedDaskExecutor(DaskExecutor):
     def execute(self, plan_context: PlanOrchestrationContext, execution_plan: Any) -> Any:
-        run = plan_context.dagster_run
-        if run.partitions_subset is not None:
-            run = copy_record(run, partitions_subset=None)
+        run = copy_record(plan_context.dagster_run, **dict.fromkeys(_RECORD_FIELDS))
         scoped = _DaskPlanContext(
             plan_context.plan_data._replace(dagster_run=run),
             plan_context.log,

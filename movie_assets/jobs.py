@@ -6,13 +6,9 @@ import dagster as dg
 
 from movie_assets.partitions import year_partitions
 
-# Runs that talk to TMDb carry this tag; dagster.yaml lets one such run go at a time (the limit is per key).
-TMDB_TAGS = {"movie_assets/tmdb": "harvest"}
-
 reference_job = dg.define_asset_job(
     "reference_job",
     selection=dg.AssetSelection.assets("tmdb_languages", "tmdb_genres"),
-    tags=TMDB_TAGS,
     description="TMDb's language and genre lists.",
 )
 
@@ -22,7 +18,6 @@ yearly_job = dg.define_asset_job(
         "discovered_movies", "movie_details", "movies", "movie_documents", "movie_embeddings"
     ),
     partitions_def=year_partitions,
-    tags=TMDB_TAGS,
     description="Harvest, type and embed the movies of one release year.",
 )
 

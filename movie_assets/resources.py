@@ -26,6 +26,11 @@ class DataHome(dg.ConfigurableResource):
         return DataPaths(Path(self.home).resolve()) if self.home else DataPaths.from_env()
 
 
+# Steps that call TMDb join this pool. TMDb's rate limit is per key, so dagster.yaml lets one such step
+# run at a time across all runs, while the other steps of concurrent runs (typing, embedding) go on.
+TMDB_POOL = "tmdb"
+
+
 class TMDbResource(dg.ConfigurableResource):
     """TMDb (or an emulator) as configured by `TMDB_BASE_URL`, `TMDB_API_KEY` and `TMDB_RATE_LIMIT`."""
 

@@ -17,6 +17,7 @@ from movie_assets.resources import DataHome, EmbedderResource, TMDbResource
 from movie_assets.tmdb.demo import generate_demo_catalogue
 from movie_assets.tmdb.emulator import Emulator, EmulatorConfig
 from movie_assets_tests.fakes import FakeEmbedder
+from movie_assets_tests.processes import python_at_once
 
 pytest.importorskip("dagster_dask", reason="the `dask` extra is not installed")
 from movie_assets.executors import dask_executor  # noqa: E402  (needs the extra)
@@ -117,32 +118,30 @@ def test_a_year_partition_runs_on_a_dask_cluster(site: Path) -> None:
     assert DataPaths(site / "home").movies_file(YEARS[0]).is_file()
 
 
-def _run_year_on_cluster(address: str, site: Path, year: int) -> bool:
+def _run_year_on_cluster(address: str, site: str, year: str) -> None:
     """One run of the year job, as a run worker process would launch it, on the scheduler at `address`."""
     config = {"execution": {"config": {"cluster": {"existing": {"address": address}}}}}
     tags = {"dagster/partition": str(year)}
     with (
-        _instance(site) as instance,
+        _instance(Path(site)) as instance,
         dg.execute_job(dg.reconstructable(dask_yearly_job), instance, run_config=config, tags=tags) as result,
     ):
-        return result.success
+        print(json.dumps(result.success))
 
 
 def test_two_year_runs_at_once_on_one_cluster_each_build_their_own_year(site: Path) -> None:
     # A backfill on a shared scheduler: dask must not mistake the second run's steps for the first's.
-    import multiprocessing
-
     from distributed import LocalCluster
 
     # Worker processes, as on real machines: Dagster steps capture their process's output, so two steps
     # must not share one process.
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
-        with multiprocessing.get_context("spawn").Pool(2) as pool:
-            runs = [
-                pool.apply_async(_run_year_on_cluster, (cluster.scheduler_address, site, year))
-                for year in YEARS
-            ]
-            assert [run.get(timeout=300) for run in runs] == [True, True]
+        _instance(site).dispose()  # create the storage once, before two processes open it
+        code = (
+            "import sys; from movie_assets_tests import test_dask as t; t._run_year_on_cluster(*sys.argv[1:])"
+        )
+        address = cluster.scheduler_address
+        assert python_at_once(code, [(address, str(site), str(year)) for year in YEARS]) == [True, True]
 
     with _instance(site) as instance:
         materialized = instance.get_materialized_partitions(dg.AssetKey("movie_embeddings"))

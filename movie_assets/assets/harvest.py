@@ -5,7 +5,7 @@ import asyncio
 import dagster as dg
 
 from movie_assets.partitions import year_partitions
-from movie_assets.resources import DataHome, TMDbResource
+from movie_assets.resources import TMDB_POOL, DataHome, TMDbResource
 from movie_assets.tmdb.catalogue import iter_catalogue, write_catalogue
 from movie_assets.tmdb.details import DetailsStore, Progress, fetch_details
 from movie_assets.tmdb.discover import DiscoverResult, discover_year
@@ -32,6 +32,7 @@ async def _discover(tmdb: TMDbResource, year: int, log: dg.DagsterLogManager) ->
     partitions_def=year_partitions,
     group_name="harvest",
     kinds={"json"},
+    pool=TMDB_POOL,
     check_specs=[dg.AssetCheckSpec(DISCOVER_COMPLETE, asset="discovered_movies")],
 )
 def discovered_movies(
@@ -82,6 +83,7 @@ def _progress_logger(log: dg.DagsterLogManager, year: int):  # noqa: ANN202 - a 
     deps=[discovered_movies],
     group_name="harvest",
     kinds={"json"},
+    pool=TMDB_POOL,
     check_specs=[dg.AssetCheckSpec(DETAILS_COVER_DISCOVERED, asset="movie_details", blocking=True)],
 )
 def movie_details(

@@ -5,7 +5,7 @@ import json
 
 import dagster as dg
 
-from movie_assets.resources import DataHome, TMDbResource
+from movie_assets.resources import TMDB_POOL, DataHome, TMDbResource
 from movie_assets.tmdb.client import TMDbClient
 from movie_assets.tmdb.fileio import write_json
 
@@ -27,14 +27,14 @@ def _write_reference(name: str, rows: list[dict], data: DataHome) -> dg.Material
     )
 
 
-@dg.asset(group_name="harvest", kinds={"json"})
+@dg.asset(group_name="harvest", kinds={"json"}, pool=TMDB_POOL)
 def tmdb_languages(tmdb: TMDbResource, data: DataHome) -> dg.MaterializeResult:
     """Languages TMDb knows: ISO 639-1 code, English name and native name."""
     languages = asyncio.run(_fetch(tmdb.client(), "languages"))
     return _write_reference("languages", sorted(languages, key=lambda r: r["iso_639_1"]), data)
 
 
-@dg.asset(group_name="harvest", kinds={"json"})
+@dg.asset(group_name="harvest", kinds={"json"}, pool=TMDB_POOL)
 def tmdb_genres(tmdb: TMDbResource, data: DataHome) -> dg.MaterializeResult:
     """TMDb movie genres: id and English name."""
     genres = asyncio.run(_fetch(tmdb.client(), "genres"))

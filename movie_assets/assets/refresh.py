@@ -19,7 +19,6 @@ from pydantic import Field
 
 from movie_assets.assets.movies import BLOCKING_CHECKS
 from movie_assets.catalog.patch import PatchReport, StoreBusy, catalogue_years, patch_details
-from movie_assets.jobs import TMDB_TAGS
 from movie_assets.paths import DataPaths
 from movie_assets.refresh import (
     PendingYears,
@@ -30,7 +29,7 @@ from movie_assets.refresh import (
     refresh_vectors,
     write_partition,
 )
-from movie_assets.resources import DataHome, EmbedderResource, TMDbResource
+from movie_assets.resources import TMDB_POOL, DataHome, EmbedderResource, TMDbResource
 from movie_assets.tmdb.changes import ChangedIds, released_between, walk_changes
 from movie_assets.tmdb.details import DetailsStore, fetch_details
 from movie_assets.tmdb.scope import scope_from_env
@@ -154,7 +153,7 @@ def _metadata(
 @dg.asset(
     group_name="refresh",
     kinds={"json"},
-    pool="tmdb",  # TMDb's rate limit is per key: with a pool limit of 1, one step at a time talks to it
+    pool=TMDB_POOL,
     check_specs=[dg.AssetCheckSpec(CHANGES_COMPLETE, asset="catalog_changes")],
 )
 def catalog_changes(
@@ -223,7 +222,6 @@ def in_refresh_order(assets: Sequence[dg.AssetsDefinition]) -> list[dg.AssetsDef
 refresh_job = dg.define_asset_job(
     "refresh_job",
     selection=dg.AssetSelection.assets("catalog_changes", *REFRESHED_BY),
-    tags=TMDB_TAGS,
     description="Apply TMDb's changes since the last refresh, then rebuild the profile and search artifacts.",
 )
 

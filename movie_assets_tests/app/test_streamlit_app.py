@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,15 @@ from movie_assets_tests.search.test_searcher import MOVIES
 
 APP = Path(__file__).resolve().parents[2] / "movie_assets" / "app" / "streamlit_app.py"
 TIMEOUT = 30  # seconds per run: generous, the machine is shared
+
+
+@pytest.fixture(autouse=True)
+def _restore_main() -> Iterator[None]:
+    # AppTest runs each page as `__main__` from a temporary file and leaves it there; a later test's
+    # multiprocessing child (spawn) would then try to re-run that deleted script.
+    main = sys.modules["__main__"]
+    yield
+    sys.modules["__main__"] = main
 
 
 def build_home(home: Path, records: Sequence[dict[str, Any]] = MOVIES, source: str | None = None) -> Path:
