@@ -252,15 +252,15 @@ def build_worker(size: int, work: str, model: str, noise: float) -> dict[str, An
 # -- opening and serving (fresh processes) -----------------------------------------------------------
 
 
-def open_worker(artifacts: str) -> dict[str, Any]:
+def open_worker(artifacts: str, preload: bool = False) -> dict[str, Any]:
     """Searcher.open in a new interpreter, without a model: the import, the first open and a second one."""
     t0 = time.perf_counter()
     from movie_assets.search import Searcher
 
     t1 = time.perf_counter()
-    searcher = Searcher.open(artifacts)  # faiss and bm25s are imported inside, as a server would pay
+    searcher = Searcher.open(artifacts, preload=preload)  # faiss and bm25s are imported inside
     t2 = time.perf_counter()
-    Searcher.open(artifacts)
+    Searcher.open(artifacts, preload=preload)
     t3 = time.perf_counter()
     return {
         "import_s": t1 - t0,
@@ -392,7 +392,13 @@ def _embed_alone(embedder: Any, n: int) -> dict[str, Any]:
 
 
 def serve_worker(
-    artifacts: str, queries: int, warmup: int, breakdown: int, profile: bool, threads: int | None
+    artifacts: str,
+    queries: int,
+    warmup: int,
+    breakdown: int,
+    profile: bool,
+    threads: int | None,
+    preload: bool = False,
 ) -> dict[str, Any]:
     """Load the model, open, warm up, then time every method on the same distinct queries, round robin."""
     import torch
@@ -419,7 +425,7 @@ def serve_worker(
     except ModelUnavailableError as exc:
         ce = {"status": "skipped: no cross-encoder offline", "reason": str(exc)}
     t = time.perf_counter()
-    searcher = Searcher.open(artifacts, embedder=embedder, cross_encoder=reranker)
+    searcher = Searcher.open(artifacts, embedder=embedder, cross_encoder=reranker, preload=preload)
     open_s = time.perf_counter() - t
     serial = 0
     for i in range(warmup):  # model first use, page faults on the memory-mapped files
@@ -549,10 +555,17 @@ def _measure_size(size: int, work: Path, model: str, args: argparse.Namespace) -
             flush=True,
         )
     artifacts = str(folder / "artifacts")
-    opens = [in_fresh_process(open_worker, artifacts) for _ in range(args.open_repeats)]
+    opens = [in_fresh_process(open_worker, artifacts, args.preload) for _ in range(args.open_repeats)]
     print(f"  {size:,}: open {[round(o['open_s'], 3) for o in opens]} s; serving ...", flush=True)
     serve = in_fresh_process(
-        serve_worker, artifacts, args.queries, args.warmup, args.breakdown, args.profile, args.torch_threads
+        serve_worker,
+        artifacts,
+        args.queries,
+        args.warmup,
+        args.breakdown,
+        args.profile,
+        args.torch_threads,
+        args.preload,
     )
     seed = None
     if args.seed_queries > 0:
@@ -675,6 +688,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--noise", type=float, default=0.5, help="noise norm on borrowed vectors")
     parser.add_argument(
         "--torch-threads", type=int, help="torch threads when serving (default 1, as the Searcher uses)"
+    )
+    parser.add_argument(
+        "--preload", action="store_true", help="read the dense index into memory at open, not mapped"
     )
     parser.add_argument("--work", type=Path, help="keep the built artifacts here and reuse them next time")
     parser.add_argument("--rebuild", action="store_true", help="rebuild even when --work holds a build")

@@ -37,7 +37,8 @@ _STATE_READY = "_ma_state_ready"
 @st.cache_resource(show_spinner="Opening the search index…", max_entries=4)
 def _searcher(folder: str, stamp: int, _embedder: Embedder | None) -> Searcher:
     # `stamp` (the manifest's mtime) makes a rebuilt artifacts set open afresh; the embedder is not hashed.
-    return Searcher.open(folder, embedder=_embedder)
+    # A long-lived page: the dense index is read into memory once, so no query waits on the disk.
+    return Searcher.open(folder, embedder=_embedder, preload=True)
 
 
 @st.cache_resource(show_spinner="Reading the catalogue…", max_entries=2)

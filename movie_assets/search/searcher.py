@@ -86,14 +86,15 @@ def _one_torch_thread() -> None:
         torch.set_num_threads(1)
 
 
-def _open_parts(folder: Path, manifest: dict[str, Any]) -> tuple[Any, Any, pl.DataFrame]:
-    """The FAISS index, the BM25 retriever and the payload, memory-mapped and checked against each other."""
+def _open_parts(folder: Path, manifest: dict[str, Any], preload: bool) -> tuple[Any, Any, pl.DataFrame]:
+    """The FAISS index (read into memory with `preload`, else mapped), the BM25 retriever (mapped) and the
+    payload, checked against each other."""
     from movie_assets.index.dense import load_dense
     from movie_assets.index.sparse import load_bm25
     from movie_assets.index.tokenize import TOKENIZER_ID
 
     try:
-        index = load_dense(folder / "text.index", mmap=True)
+        index = load_dense(folder / "text.index", mmap=not preload)
         idmap = pl.read_parquet(folder / "text_idmap.parquet", columns=["movie_id"])["movie_id"]
         bm25 = load_bm25(folder / "bm25", mmap=True)
         # One contiguous block: gathering 20 rows from a multi-chunk frame costs ~15 ms at 200k rows.
@@ -151,6 +152,7 @@ class Searcher:
         *,
         embedder: Embedder | None = None,
         cross_encoder: CrossEncoderLike | None = None,
+        preload: bool = False,
     ) -> Searcher:
         """Open (memory-map) the artifacts in `artifacts_dir` and check that they belong together.
 
@@ -158,6 +160,10 @@ class Searcher:
             artifacts_dir: a folder written by the index build (manifest.json, text.index ...).
             embedder: the query embedder; default: the manifest's model, loaded on the first dense query.
             cross_encoder: the ``ce`` re-ranker; default: CROSS_ENCODER_NAME, loaded on the first ``ce`` use.
+            preload: read the dense index into memory rather than mapping it. A mapped HNSW index reads
+                its vectors from disk on first touch: at 1,000,000 movies the first queries after the
+                page cache was dropped take seconds. Preloading costs the index's size in memory and
+                its read time at open (a long-lived server wants it; a one-off query does not).
 
         Raises:
             ArtifactsError: files missing, counts that disagree, or an embedding model other than the index's.
@@ -166,7 +172,7 @@ class Searcher:
 
         folder = Path(artifacts_dir)
         manifest = read_manifest(folder)
-        parts = _open_parts(folder, manifest)
+        parts = _open_parts(folder, manifest, preload)
         if embedder is not None:
             _check_model(manifest, embedder.name, int(embedder.dim), "given to Searcher.open")
         else:

@@ -291,6 +291,17 @@ def test_bm25_needs_no_embedder(artifacts: Path, monkeypatch: pytest.MonkeyPatch
     assert lazy._embedder is None
 
 
+def test_a_preloaded_index_answers_like_a_mapped_one(tmp_path: Path) -> None:
+    """preload reads the HNSW index into memory instead of mapping it; the answers are the same."""
+    folder = build_artifacts(tmp_path / "hnsw", exact_threshold=0)
+    mapped = Searcher.open(folder, embedder=FakeEmbedder())
+    preloaded = Searcher.open(folder, embedder=FakeEmbedder(), preload=True)
+    query = "malayalam police thriller on mars"
+    for method in ("hybrid", "retrieval", "mmr"):
+        expected = _ids(mapped.search(query, k=8, method=method))
+        assert _ids(preloaded.search(query, k=8, method=method)) == expected
+
+
 @pytest.mark.parametrize("through_graph", [False, True], ids=["filter-exact", "filter-graph"])
 @pytest.mark.parametrize(
     "knobs",
