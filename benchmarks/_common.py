@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import json
+import math
 import multiprocessing
 import os
 import resource
+import time
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+DEMO_CHUNK = 500_000  # the most movies generate_demo_catalogue makes at once
+DEMO_ID_SPAN = 2_000_000  # above the generator's movie ids
 
 
 def in_fresh_process(func: Callable[..., Any], *args: Any) -> Any:
@@ -79,3 +85,52 @@ def write_report(report: dict[str, Any], folder: Path, name: str) -> Path:
     path = folder / name
     path.write_text(json.dumps(report, indent=1, default=str), encoding="utf-8")
     return path
+
+
+def demo_corpus(size: int) -> tuple[Any, Any]:
+    """Exactly `size` typed movies from the demo generator and their search documents (same row order)."""
+    import polars as pl
+
+    from movie_assets.catalog.transform import build_movies
+    from movie_assets.index.documents import movie_documents
+    from movie_assets.tmdb.demo import generate_demo_catalogue
+
+    # The generator's adult, video and undated items are left out by build_movies: generate a little more.
+    wanted = math.ceil(size * 1.015) + 20
+    parts = []
+    # Above the generator's 500,000, seeded chunks of at most that many are typed one at a time (a million
+    # movie dicts at once would not fit in memory), their ids moved into ranges of their own.
+    for chunk, start in enumerate(range(0, wanted, DEMO_CHUNK)):
+        records = generate_demo_catalogue(min(DEMO_CHUNK, wanted - start), seed=7 + chunk)
+        by_year: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        for record in records:
+            if record.get("release_date"):
+                by_year[int(record["release_date"][:4])].append(record)
+        del records
+        typed = pl.concat([build_movies(recs, year=year)[0] for year, recs in sorted(by_year.items())])
+        parts.append(typed.with_columns(pl.col("movie_id") + chunk * DEMO_ID_SPAN))
+    movies = pl.concat(parts)
+    if movies.height < size:
+        raise ValueError(f"the demo generator gave {movies.height} usable movies, fewer than {size}")
+    movies = movies.sample(n=size, seed=1).sort("movie_id")
+    return movies, movie_documents(movies)
+
+
+def embedding_rates(documents: Sequence[str], thread_counts: Sequence[int]) -> dict[int, float]:
+    """Documents per second of the configured embedding model over `documents`, for each torch thread
+    count (one untimed warm-up batch first). Raises EmbeddingModelUnavailable without the model."""
+    import torch
+
+    from movie_assets.config import embed_model_name
+    from movie_assets.index.embedding import load_embedder
+
+    model = load_embedder(embed_model_name())
+    model.encode(list(documents[:32]))
+    rates, serving = {}, torch.get_num_threads()
+    for threads in dict.fromkeys(thread_counts):
+        torch.set_num_threads(threads)
+        started = time.perf_counter()
+        model.encode(list(documents), batch_size=64)
+        rates[threads] = len(documents) / (time.perf_counter() - started)
+    torch.set_num_threads(serving)
+    return rates

@@ -45,6 +45,11 @@ from movie_assets.resources import DataHome, EmbedderResource, TMDbResource
 from movie_assets.tmdb.catalogue import read_catalogue, write_catalogue
 from movie_assets.tmdb.demo import DEMO_YEARS, generate_demo_catalogue
 
+if __package__:
+    from benchmarks import _common as common
+else:  # run as a script: benchmarks/ is on sys.path
+    import _common as common
+
 KEY = "bench-refresh-key"
 DIM = 384
 SHARES = {"overview": 0.6, "moved": 0.1, "deleted": 0.1, "votes": 0.1, "new": 0.1}
@@ -208,25 +213,15 @@ def compare(a: DataPaths, b: DataPaths, years: Sequence[int]) -> dict[str, bool]
 
 def model_throughput(documents: list[str]) -> dict[str, float] | None:
     """Documents per second of the real embedding model on this machine (None when it is not installed)."""
+    import torch
+
+    threads = torch.get_num_threads()
     try:
-        import torch
-
-        from movie_assets.config import DEFAULT_EMBED_MODEL
-        from movie_assets.index.embedding import load_embedder
-
-        model = load_embedder(DEFAULT_EMBED_MODEL)
+        rate = common.embedding_rates(documents, [threads])[threads]
     except Exception as exc:  # the model package is optional for this benchmark
         print(f"(model throughput not measured: {exc})")
         return None
-    model.encode(documents[:32])  # warm-up
-    started = time.perf_counter()
-    model.encode(documents)
-    rate = len(documents) / (time.perf_counter() - started)
-    return {
-        "docs_per_s": rate,
-        "threads": torch.get_num_threads(),
-        "docs_per_s_per_thread": rate / torch.get_num_threads(),
-    }
+    return {"docs_per_s": rate, "threads": threads, "docs_per_s_per_thread": rate / threads}
 
 
 def _step_seconds(instance: dg.DagsterInstance, run_id: str) -> dict[str, float]:

@@ -20,18 +20,21 @@ import argparse
 import json
 import math
 import os
-import resource
 import sys
 import tempfile
 import time
-from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from movie_assets.index.dense import build_dense_index, exact_top_k, load_dense, save_dense
+from movie_assets.index.dense import build_dense_index, load_dense, recall_at_k, save_dense
 from movie_assets.paths import DataPaths
+
+if __package__:
+    from benchmarks import _common as common
+else:  # run as a script: benchmarks/ is on sys.path
+    import _common as common
 
 DIM = 384
 RATE = 40.0  # requests/s: TMDb's documented ceiling is about 40-50 per IP
@@ -63,44 +66,21 @@ def synthetic_vectors(n: int, seed: int = 0, chunk: int = 100_000) -> np.ndarray
 
 
 def embedding_throughput(docs: int) -> dict[str, Any]:
-    """Documents per second of the real model over `docs` demo search documents, at 1 torch thread and
-    at every core (one warm-up batch first, untimed)."""
-    import polars as pl
-    import torch
-
-    from movie_assets.catalog.transform import build_movies
+    """Documents per second of the real model over `docs` demo search documents, on 1 torch thread and
+    on every core."""
     from movie_assets.config import embed_model_name
-    from movie_assets.index.documents import movie_documents
-    from movie_assets.index.embedding import load_embedder
-    from movie_assets.tmdb.demo import generate_demo_catalogue
 
-    by_year: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for record in generate_demo_catalogue(docs + docs // 10 + 20):  # a few are dropped as adult or undated
-        if record.get("release_date"):
-            by_year[int(record["release_date"][:4])].append(record)
-    typed = pl.concat([build_movies(recs, year=year)[0] for year, recs in by_year.items()])
-    texts = movie_documents(typed)["document"].to_list()[:docs]
-    model = embed_model_name()
-    embedder = load_embedder(model)
-    embedder.encode(texts[:64])
-    cores, out = os.cpu_count() or 1, {}
-    for threads in dict.fromkeys((1, cores)):
-        torch.set_num_threads(threads)
-        started = time.perf_counter()
-        embedder.encode(texts, batch_size=64)
-        out[threads] = len(texts) / (time.perf_counter() - started)
+    texts = common.demo_corpus(docs)[1]["document"].to_list()
+    cores = os.cpu_count() or 1
+    rates = common.embedding_rates(texts, (1, cores))
     return {
-        "model": model,
+        "model": embed_model_name(),
         "docs": len(texts),
         "mean_chars": float(np.mean([len(t) for t in texts])),
         "threads": cores,
-        "docs_per_s_1_thread": out[1],
-        "docs_per_s_all_threads": out[cores],
+        "docs_per_s_1_thread": rates[1],
+        "docs_per_s_all_threads": rates[cores],
     }
-
-
-def _rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def measure(n: int, queries: int, workdir: Path) -> dict[str, Any]:
@@ -114,14 +94,10 @@ def measure(n: int, queries: int, workdir: Path) -> dict[str, Any]:
     loaded = load_dense(path)
     probes = synthetic_vectors(queries, seed=1)
     latencies = []
-    found = np.zeros((queries, 10), dtype=np.int64)
     for i in range(queries):
         started = time.perf_counter()
-        _, ids = loaded.search(probes[i : i + 1], 10)
+        loaded.search(probes[i : i + 1], 10)
         latencies.append(time.perf_counter() - started)
-        found[i] = ids[0]
-    exact = exact_top_k(vectors, probes, 10)
-    recall = float(np.mean([len(set(found[i]) & set(exact[i])) / 10 for i in range(queries)]))
     ms = np.array(latencies) * 1000
     return {
         "vectors": n,
@@ -129,10 +105,10 @@ def measure(n: int, queries: int, workdir: Path) -> dict[str, Any]:
         "build_s": build_s,
         "index_file_mb": path.stat().st_size / 2**20,
         "vectors_mb": vectors.nbytes / 2**20,
-        "peak_rss_mb": _rss_mb(),
+        "peak_rss_mb": common.memory_mb()["peak_mb"],
         "query_ms_p50": float(np.percentile(ms, 50)),
         "query_ms_p95": float(np.percentile(ms, 95)),
-        "recall_at_10": recall,
+        "recall_at_10": recall_at_k(loaded, vectors, probes, 10),
     }
 
 

@@ -37,20 +37,11 @@ from typing import Any
 import numpy as np
 
 if __package__:
-    from benchmarks._common import (
-        in_fresh_process,
-        latency_summary,
-        load_average,
-        memory_mb,
-        text_table,
-        write_report,
-    )
+    from benchmarks import _common as common
 else:  # run as a script: benchmarks/ is on sys.path
-    from _common import in_fresh_process, latency_summary, load_average, memory_mb, text_table, write_report
+    import _common as common
 
 DEMO_SIZE = 3_600
-DEMO_CHUNK = 500_000  # the most movies generate_demo_catalogue makes at once
-DEMO_ID_SPAN = 2_000_000  # above the generator's movie ids
 METHODS = ("hybrid", "retrieval", "bm25", "blend", "mmr")
 GOALS = {"p50_ms": 20.0, "p95_ms": 40.0, "open_s": 2.0, "peak_mb": 1_500.0}  # stated for 200,000 movies
 GOAL_SIZE = 200_000
@@ -114,35 +105,6 @@ def _check_marks() -> int:
 # -- building (fresh process) ------------------------------------------------------------------------
 
 
-def demo_corpus(size: int) -> tuple[Any, Any]:
-    """Exactly `size` typed movies from the demo generator and their search documents (same row order)."""
-    import polars as pl
-
-    from movie_assets.catalog.transform import build_movies
-    from movie_assets.index.documents import movie_documents
-    from movie_assets.tmdb.demo import generate_demo_catalogue
-
-    # The generator's adult, video and undated items are left out by build_movies: generate a little more.
-    wanted = math.ceil(size * 1.015) + 20
-    parts = []
-    # Above the generator's 500,000, seeded chunks of at most that many are typed one at a time (a million
-    # movie dicts at once would not fit in memory), their ids moved into ranges of their own.
-    for chunk, start in enumerate(range(0, wanted, DEMO_CHUNK)):
-        records = generate_demo_catalogue(min(DEMO_CHUNK, wanted - start), seed=7 + chunk)
-        by_year: dict[int, list[dict[str, Any]]] = defaultdict(list)
-        for record in records:
-            if record.get("release_date"):
-                by_year[int(record["release_date"][:4])].append(record)
-        del records
-        typed = pl.concat([build_movies(recs, year=year)[0] for year, recs in sorted(by_year.items())])
-        parts.append(typed.with_columns(pl.col("movie_id") + chunk * DEMO_ID_SPAN))
-    movies = pl.concat(parts)
-    if movies.height < size:
-        raise ValueError(f"the demo generator gave {movies.height} usable movies, fewer than {size}")
-    movies = movies.sample(n=size, seed=1).sort("movie_id")
-    return movies, movie_documents(movies)
-
-
 def _group_keys(movies: Any) -> list[str]:
     first_genre = movies["genres"].list.first().fill_null("")
     return [f"{lang}|{genre}" for lang, genre in zip(movies["original_language"], first_genre, strict=True)]
@@ -185,16 +147,13 @@ def _fit_threads_to_load() -> None:
 def _approximate_recall(index_file: Path, vectors: np.ndarray, model: str) -> dict[str, float]:
     """Recall@10 of the approximate index against exact search, for 200 of its own vectors (the asset
     check's measure) and for the benchmark's query texts embedded by the model."""
-    from movie_assets.index.dense import exact_top_k, hnsw_recall_at_k, load_dense
+    from movie_assets.index.dense import hnsw_recall_at_k, load_dense, recall_at_k
     from movie_assets.index.embedding import load_embedder
 
     index = load_dense(index_file)
-    probes = load_embedder(model).encode(list(QUERIES))
-    truth, found = exact_top_k(vectors, probes, 10), index.search(probes, 10)[1]
-    hits = sum(len(set(t.tolist()) & set(f.tolist())) for t, f in zip(truth, found, strict=True))
     return {
         "own_vectors": hnsw_recall_at_k(index, vectors, k=10),
-        "query_texts": hits / (10 * len(probes)),
+        "query_texts": recall_at_k(index, vectors, load_embedder(model).encode(list(QUERIES)), k=10),
     }
 
 
@@ -207,7 +166,7 @@ def build_worker(size: int, work: str, model: str, noise: float) -> dict[str, An
     folder.mkdir(parents=True, exist_ok=True)
     out: dict[str, Any] = {"size": size}
     t = time.perf_counter()
-    movies, documents = demo_corpus(size)
+    movies, documents = common.demo_corpus(size)
     out["corpus_s"] = time.perf_counter() - t
     keys = _group_keys(movies)
     t = time.perf_counter()
@@ -220,7 +179,7 @@ def build_worker(size: int, work: str, model: str, noise: float) -> dict[str, An
     else:
         source_file = Path(work) / "demo-source.npz"
         if not source_file.is_file():
-            demo_movies, demo_docs = demo_corpus(DEMO_SIZE)
+            demo_movies, demo_docs = common.demo_corpus(DEMO_SIZE)
             demo = load_embedder(model).encode(demo_docs["document"].to_list(), batch_size=64)
             np.savez(source_file, vectors=demo, keys=np.array(_group_keys(demo_movies)))
         source = np.load(source_file)
@@ -267,7 +226,7 @@ def open_worker(artifacts: str, preload: bool = False) -> dict[str, Any]:
         "open_s": t2 - t1,
         "reopen_s": t3 - t2,
         "count": searcher.count,
-        **memory_mb(),
+        **common.memory_mb(),
     }
 
 
@@ -340,7 +299,7 @@ def _breakdown(searcher: Any, n: int, serial: int, profile: bool) -> dict[str, A
     mean_total = float(np.mean(totals))
     out: dict[str, Any] = {
         "queries": n,
-        "total": {**latency_summary(totals), "cpu_p50_ms": float(np.median(cpu_totals)) * 1e3},
+        "total": {**common.latency_summary(totals), "cpu_p50_ms": float(np.median(cpu_totals)) * 1e3},
         "stages_ms": {
             name: {
                 "p50": float(np.median(v)) * 1e3,
@@ -384,8 +343,8 @@ def _embed_alone(embedder: Any, n: int) -> dict[str, Any]:
                 )
             bare.append(time.perf_counter() - start)
         out[f"torch_threads_{threads}"] = {
-            "encode": latency_summary(wrapped),
-            "forward": latency_summary(bare),
+            "encode": common.latency_summary(wrapped),
+            "forward": common.latency_summary(bare),
         }
     torch.set_num_threads(serving)
     return out
@@ -403,7 +362,7 @@ def serve_worker(
     """Load the model, open, warm up, then time every method on the same distinct queries, round robin."""
     import torch
 
-    baseline = memory_mb()
+    baseline = common.memory_mb()
     # The Searcher embeds queries on one torch thread when it loads its own model; this worker injects
     # the model (to time its load), so it applies the same setting unless told otherwise.
     torch.set_num_threads(threads or 1)
@@ -452,7 +411,11 @@ def serve_worker(
             if method == "hybrid":
                 by_query[base].append(times[method][-1] * 1e3)
     measured = {
-        m: {**latency_summary(v), "cpu_p50_ms": float(np.median(cpu[m])) * 1e3, "empty_results": empty[m]}
+        m: {
+            **common.latency_summary(v),
+            "cpu_p50_ms": float(np.median(cpu[m])) * 1e3,
+            "empty_results": empty[m],
+        }
         for m, v in times.items()
     }
     slowest = sorted(((float(np.median(v)), q) for q, v in by_query.items()), reverse=True)[:5]
@@ -464,7 +427,7 @@ def serve_worker(
         "methods": measured,
         "distinct_texts": serial,
         "hybrid_slowest_queries_p50_ms": [{"query": q, "p50_ms": ms} for ms, q in slowest],
-        "memory": memory_mb(),  # read before the breakdown: the goal is about serving, not profiling
+        "memory": common.memory_mb(),  # read before the breakdown: the goal is about serving, not profiling
         "memory_interpreter_start": baseline,
     }
     if breakdown:
@@ -531,9 +494,9 @@ def seed_worker(folder: str, model: str, queries: int, threads: int | None) -> d
     return {
         "dense_build_s": dense_build_s,
         "bm25okapi_build_s": bm25_build_s,
-        "latency": latency_summary(times),
+        "latency": common.latency_summary(times),
         "stages_p50_ms": {name: float(np.median(v)) * 1e3 for name, v in stages.items()},
-        "memory": memory_mb(),
+        "memory": common.memory_mb(),
     }
 
 
@@ -547,7 +510,7 @@ def _measure_size(size: int, work: Path, model: str, args: argparse.Namespace) -
         print(f"  {size:,}: reusing the artifacts built earlier in {folder}", flush=True)
     else:
         print(f"  {size:,}: building the catalogue, vectors and artifacts ...", flush=True)
-        build = in_fresh_process(build_worker, size, str(work), model, args.noise)
+        build = common.in_fresh_process(build_worker, size, str(work), model, args.noise)
         print(
             f"  {size:,}: built in {build['corpus_s'] + build['vectors_s'] + build['artifacts_s']:.0f} s "
             f"(corpus {build['corpus_s']:.0f}, vectors {build['vectors_s']:.0f}, "
@@ -555,9 +518,9 @@ def _measure_size(size: int, work: Path, model: str, args: argparse.Namespace) -
             flush=True,
         )
     artifacts = str(folder / "artifacts")
-    opens = [in_fresh_process(open_worker, artifacts, args.preload) for _ in range(args.open_repeats)]
+    opens = [common.in_fresh_process(open_worker, artifacts, args.preload) for _ in range(args.open_repeats)]
     print(f"  {size:,}: open {[round(o['open_s'], 3) for o in opens]} s; serving ...", flush=True)
-    serve = in_fresh_process(
+    serve = common.in_fresh_process(
         serve_worker,
         artifacts,
         args.queries,
@@ -570,7 +533,7 @@ def _measure_size(size: int, work: Path, model: str, args: argparse.Namespace) -
     seed = None
     if args.seed_queries > 0:
         print(f"  {size:,}: the seed's method over {args.seed_queries} queries ...", flush=True)
-        seed = in_fresh_process(seed_worker, str(folder), model, args.seed_queries, args.torch_threads)
+        seed = common.in_fresh_process(seed_worker, str(folder), model, args.seed_queries, args.torch_threads)
     hybrid = serve["methods"]["hybrid"]
     result = {
         "size": size,
@@ -633,7 +596,7 @@ def _table(results: list[dict[str, Any]]) -> str:
                 f"{s['latency']['p95_ms']:.1f}", f"{s['latency']['mean_ms']:.1f}", "",
                 f"{s['memory']['peak_mb']:.0f}", f"seed p50 / hybrid p50 = {r['seed_over_hybrid_p50']:.1f}x",
             ))  # fmt: skip
-    return text_table(head, rows)
+    return common.text_table(head, rows)
 
 
 def _details(r: dict[str, Any]) -> str:
@@ -704,7 +667,7 @@ def main(argv: list[str] | None = None) -> int:
     if changed:
         raise SystemExit(f"{changed} queries read differently with a punctuation tail; fix QUERIES or _MARKS")
     model, out = embed_model_name(), args.out or DataPaths.from_env().reports_dir / "bench"
-    started, load_start = datetime.now(UTC), load_average()
+    started, load_start = datetime.now(UTC), common.load_average()
     print(
         f"search benchmark: sizes {args.sizes}, {args.queries} queries per method, load {load_start}",
         flush=True,
@@ -713,7 +676,7 @@ def main(argv: list[str] | None = None) -> int:
         work = args.work or Path(scratch)
         work.mkdir(parents=True, exist_ok=True)
         results = [_measure_size(size, work, model, args) for size in sorted(set(args.sizes))]
-    load_end = load_average()
+    load_end = common.load_average()
     print()
     print(_table(results))
     for r in results:
@@ -740,7 +703,7 @@ def main(argv: list[str] | None = None) -> int:
         },
         "sizes": results,
     }
-    print(f"wrote {write_report(report, out, 'bench_search.json')}")
+    print(f"wrote {common.write_report(report, out, 'bench_search.json')}")
     return 0
 
 

@@ -1,4 +1,5 @@
-"""Test doubles shared by every test package: a deterministic embedder and a `movies` frame builder."""
+"""Test doubles shared by every test package: a deterministic embedder (and the Dagster resource that
+serves it) and a `movies` frame builder."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import numpy as np
 import polars as pl
 
 from movie_assets.catalog.schema import MOVIES_SCHEMA
+from movie_assets.resources import EmbedderResource
 
 _WORD = re.compile(r"\w+")
 
@@ -49,6 +51,21 @@ class FakeEmbedder:
         if len(texts) == 0:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.stack([self._vector(t) for t in texts]).astype(np.float32)
+
+
+# The one instance every FakeEmbedderResource serves, so a test can read what its runs embedded.
+FAKE_EMBEDDER = FakeEmbedder()
+
+
+class FakeEmbedderResource(EmbedderResource):
+    """The `embedder` resource with FAKE_EMBEDDER in place of the model; `fail` makes loading it fail."""
+
+    fail: bool = False
+
+    def load(self) -> Any:
+        if self.fail:
+            raise RuntimeError("embedder unavailable (injected)")
+        return FAKE_EMBEDDER
 
 
 def _default(column: str, record: Mapping[str, Any]) -> Any:

@@ -11,7 +11,6 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import dagster as dg
 import pytest
@@ -21,10 +20,10 @@ from movie_assets.config import REPO_ROOT
 from movie_assets.instance import BUILD_PID_TAG, fail_dead_builds
 from movie_assets.partitions import year_partitions
 from movie_assets.paths import DataPaths
-from movie_assets.resources import TMDB_POOL, DataHome, EmbedderResource, TMDbResource
+from movie_assets.resources import TMDB_POOL, DataHome, TMDbResource
 from movie_assets.tmdb.demo import generate_demo_catalogue
 from movie_assets.tmdb.emulator import Emulator, EmulatorConfig
-from movie_assets_tests.fakes import FakeEmbedder
+from movie_assets_tests.fakes import FakeEmbedderResource
 from movie_assets_tests.processes import python_at_once
 
 pytestmark = pytest.mark.integration
@@ -32,12 +31,6 @@ pytestmark = pytest.mark.integration
 KEY = "concurrency-test-key-42"
 YEARS = (2020, 2021)
 TMDB_STEPS = {"discovered_movies", "movie_details"}
-_EMBEDDER = FakeEmbedder()
-
-
-class FakeEmbedderResource(EmbedderResource):
-    def load(self) -> Any:
-        return _EMBEDDER
 
 
 def yearly_job() -> dg.JobDefinition:

@@ -13,10 +13,10 @@ import pytest
 from movie_assets.assets import harvest, movies, reference, search_index
 from movie_assets.partitions import year_partitions
 from movie_assets.paths import DataPaths
-from movie_assets.resources import DataHome, EmbedderResource, TMDbResource
+from movie_assets.resources import DataHome, TMDbResource
 from movie_assets.tmdb.demo import generate_demo_catalogue
 from movie_assets.tmdb.emulator import Emulator, EmulatorConfig
-from movie_assets_tests.fakes import FakeEmbedder
+from movie_assets_tests.fakes import FakeEmbedderResource
 from movie_assets_tests.processes import python_at_once
 
 pytest.importorskip("dagster_dask", reason="the `dask` extra is not installed")
@@ -35,12 +35,6 @@ CLUSTER = {
         "local": {"n_workers": 2, "threads_per_worker": 1, "processes": False, "dashboard_address": ":0"}
     }
 }
-_EMBEDDER = FakeEmbedder()
-
-
-class FakeEmbedderResource(EmbedderResource):
-    def load(self) -> Any:
-        return _EMBEDDER
 
 
 def _defs() -> dg.Definitions:

@@ -109,12 +109,17 @@ def hnsw_recall_at_k(index: Any, vectors: np.ndarray, sample: int = 200, k: int 
         raise ValueError(f"index holds {index.ntotal} vectors but {len(x)} were given")
     if len(x) == 0:
         return 1.0
-    k = min(k, len(x))
     rows = np.random.default_rng(seed).choice(len(x), size=min(sample, len(x)), replace=False)
-    truth = exact_top_k(x, x[rows], k)
-    found = index.search(x[rows], k)[1]
+    return recall_at_k(index, x, x[rows], k)
+
+
+def recall_at_k(index: Any, vectors: np.ndarray, queries: np.ndarray, k: int = 10) -> float:
+    """Share of the exact top-k of `queries` over `vectors` that `index` (built from them) returns."""
+    k = min(k, len(vectors))
+    q = np.ascontiguousarray(queries, dtype=np.float32)
+    truth, found = exact_top_k(vectors, q, k), index.search(q, k)[1]
     hits = sum(len(set(t.tolist()) & set(f.tolist())) for t, f in zip(truth, found, strict=True))
-    return hits / (len(rows) * k)
+    return hits / (len(q) * k)
 
 
 def save_dense(index: Any, path: Path) -> None:

@@ -78,17 +78,21 @@ def parse_query(params: Mapping[str, str]) -> DiscoverQuery:
     )
 
 
-def _date(params: Mapping[str, str], name: str) -> str | None:
-    value = params.get(name, "")
-    if not value:
+def parse_day(params: Mapping[str, str], name: str) -> date | None:
+    """The YYYY-MM-DD parameter `name` (absent or empty → None); anything else is TMDb's error 23."""
+    raw = params.get(name, "")
+    if not raw:
         return None
     try:
-        if not _DATE.fullmatch(value):
-            raise ValueError(value)
-        date.fromisoformat(value)
+        if not _DATE.fullmatch(raw):
+            raise ValueError(raw)
+        return date.fromisoformat(raw)
     except ValueError:
         raise ApiError.of(23) from None
-    return value
+
+
+def _date(params: Mapping[str, str], name: str) -> str | None:
+    return params[name] if parse_day(params, name) else None
 
 
 def _number(params: Mapping[str, str], name: str) -> float | None:

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from movie_assets.tmdb import reference
 from movie_assets.tmdb.emulator_catalogue import MAX_APPENDS, EmulatorCatalogue
 from movie_assets.tmdb.emulator_config import EmulatorConfig
 from movie_assets.tmdb.emulator_discover import discover_page
-from movie_assets.tmdb.emulator_query import effective_sort, parse_query
+from movie_assets.tmdb.emulator_query import effective_sort, parse_day, parse_query
 from movie_assets.tmdb.emulator_replies import ApiError, Reply, error_reply, json_reply, legacy_page_error
 
 CHANGES_PAGE_SIZE = 100
 MAX_CHANGE_DAYS = 14
 _INTEGER = re.compile(r"[+-]?\d+")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 CONFIGURATION = {
     "images": {
@@ -128,7 +127,7 @@ def _details(catalogue: EmulatorCatalogue, raw_id: str, params: Mapping[str, str
 def _changes(
     catalogue: EmulatorCatalogue, params: Mapping[str, str], config: EmulatorConfig, now: datetime
 ) -> Reply:
-    start_day, end_day = _day(params, "start_date"), _day(params, "end_date")
+    start_day, end_day = parse_day(params, "start_date"), parse_day(params, "end_date")
     if start_day is None and end_day is None:
         start, end = now - timedelta(hours=24), now  # TMDb's default: the last 24 hours
     else:
@@ -149,15 +148,3 @@ def _changes(
             "total_results": len(changed),
         }
     )
-
-
-def _day(params: Mapping[str, str], name: str) -> date | None:
-    raw = params.get(name, "")
-    if not raw:
-        return None
-    try:
-        if not _DATE.fullmatch(raw):
-            raise ValueError(raw)
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise ApiError.of(23) from None

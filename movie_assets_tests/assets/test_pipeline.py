@@ -15,10 +15,10 @@ from movie_assets.assets.harvest import discovered_movies, movie_details
 from movie_assets.assets.movies import movies, movies_profile
 from movie_assets.assets.reference import tmdb_genres, tmdb_languages
 from movie_assets.assets.search_index import movie_documents, movie_embeddings, search_artifacts
-from movie_assets.resources import DataHome, EmbedderResource, TMDbResource
+from movie_assets.resources import DataHome, TMDbResource
 from movie_assets.tmdb.demo import generate_demo_catalogue
 from movie_assets.tmdb.emulator import Emulator, EmulatorConfig
-from movie_assets_tests.fakes import FakeEmbedder
+from movie_assets_tests.fakes import FakeEmbedderResource
 
 ASSETS = [
     tmdb_languages,
@@ -34,12 +34,6 @@ ASSETS = [
 YEARLY = [discovered_movies, movie_details, movies, movie_documents, movie_embeddings]
 YEARS = (2020, 2021)
 KEY = "pipeline-test-key-0123"
-_EMBEDDER = FakeEmbedder()
-
-
-class FakeEmbedderResource(EmbedderResource):
-    def load(self) -> Any:
-        return _EMBEDDER
 
 
 def _eligible(catalogue: list[dict], year: int) -> set[int]:

@@ -16,26 +16,16 @@ import pytest
 
 from movie_assets.assets import harvest, movies, reference, refresh, search_index
 from movie_assets.jobs import catalog_job, yearly_job
-from movie_assets.resources import DataHome, EmbedderResource, TMDbResource
+from movie_assets.resources import DataHome, TMDbResource
 from movie_assets.tmdb.demo import generate_demo_catalogue
 from movie_assets.tmdb.emulator import Emulator, EmulatorConfig
-from movie_assets_tests.fakes import FakeEmbedder
+from movie_assets_tests.fakes import FAKE_EMBEDDER, FakeEmbedderResource
 
 pytestmark = pytest.mark.integration
 
 YEARS = (2020, 2021)
 KEY = "refresh-test-key-0123"
 NEW_ID = 990_000_001
-_EMBEDDER = FakeEmbedder()
-
-
-class FakeEmbedderResource(EmbedderResource):
-    fail: bool = False
-
-    def load(self) -> Any:
-        if self.fail:
-            raise RuntimeError("embedder unavailable (injected)")
-        return _EMBEDDER
 
 
 def _defs(home: Path, *, failing_embedder: bool = False) -> dg.Definitions:
@@ -169,7 +159,7 @@ def test_refresh_equals_a_full_harvest_of_the_mutated_catalogue(
     assert _changes(_refresh(home, storage))["changed_ids"] == 0
     mutation = _mutate(catalogue)
     served.replace_movies(mutation.catalogue)
-    seen_before = len(_EMBEDDER.seen)
+    seen_before = len(FAKE_EMBEDDER.seen)
 
     run = _refresh(home, storage)
 
@@ -183,7 +173,7 @@ def test_refresh_equals_a_full_harvest_of_the_mutated_catalogue(
         pl.read_parquet(home / "processed" / "documents" / f"year={y}" / "documents.parquet") for y in YEARS
     )
     expected_texts = set(documents.filter(pl.col("movie_id").is_in(mutation.re_embedded))["document"])
-    assert set(_EMBEDDER.seen[seen_before:]) == expected_texts and changes["embedded"] == 3
+    assert set(FAKE_EMBEDDER.seen[seen_before:]) == expected_texts and changes["embedded"] == 3
 
     reference_home = tmp_path / "reference"
     _full_build(reference_home / "home", reference_home / "dagster")

@@ -291,15 +291,25 @@ def test_bm25_needs_no_embedder(artifacts: Path, monkeypatch: pytest.MonkeyPatch
     assert lazy._embedder is None
 
 
-def test_a_preloaded_index_answers_like_a_mapped_one(tmp_path: Path) -> None:
-    """preload reads the HNSW index into memory instead of mapping it; the answers are the same."""
+def test_a_preloaded_index_answers_like_a_mapped_one_and_no_longer_reads_the_file(tmp_path: Path) -> None:
+    """preload reads the HNSW index into memory instead of mapping it: the same answers, and once open
+    the file is not read again: zeroing it in place blanks a mapped index's vectors, not a preloaded one's."""
     folder = build_artifacts(tmp_path / "hnsw", exact_threshold=0)
     mapped = Searcher.open(folder, embedder=FakeEmbedder())
     preloaded = Searcher.open(folder, embedder=FakeEmbedder(), preload=True)
     query = "malayalam police thriller on mars"
+
+    def scores(searcher: Searcher) -> list[tuple[int, float]]:
+        return [(hit.movie_id, hit.score) for hit in searcher.search(query, k=8, method="retrieval").hits]
+
     for method in ("hybrid", "retrieval", "mmr"):
         expected = _ids(mapped.search(query, k=8, method=method))
         assert _ids(preloaded.search(query, k=8, method=method)) == expected
+    before = scores(preloaded)
+    index_file = folder / "text.index"
+    index_file.write_bytes(bytes(index_file.stat().st_size))  # the same inode, all zeros
+    assert scores(preloaded) == before
+    assert scores(mapped) != before
 
 
 @pytest.mark.parametrize("through_graph", [False, True], ids=["filter-exact", "filter-graph"])
