@@ -91,9 +91,9 @@ def demo_corpus(size: int) -> tuple[Any, Any]:
     """Exactly `size` typed movies from the demo generator and their search documents (same row order)."""
     import polars as pl
 
-    from movie_assets.catalog.transform import build_movies
-    from movie_assets.index.documents import movie_documents
-    from movie_assets.tmdb.demo import generate_demo_catalogue
+    from movie_assets.catalog import build_movies
+    from movie_assets.demo import generate_demo_catalogue
+    from movie_assets.index import movie_documents
 
     # The generator's adult, video and undated items are left out by build_movies: generate a little more.
     wanted = math.ceil(size * 1.015) + 20
@@ -122,7 +122,7 @@ def embedding_rates(documents: Sequence[str], thread_counts: Sequence[int]) -> d
     import torch
 
     from movie_assets.config import embed_model_name
-    from movie_assets.index.embedding import load_embedder
+    from movie_assets.index import load_embedder
 
     model = load_embedder(embed_model_name())
     model.encode(list(documents[:32]))

@@ -41,11 +41,16 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from movie_assets.paths import DataPaths
-from movie_assets.tmdb.client import TMDbClient
-from movie_assets.tmdb.details import DetailsStore, fetch_details
-from movie_assets.tmdb.discover import PAGE_SIZE, discover_year
+from movie_assets.tmdb import (
+    PAGE_SIZE,
+    DetailsStore,
+    TMDbClient,
+    Window,
+    discover_year,
+    fetch_details,
+    plan_windows,
+)
 from movie_assets.tmdb.emulator import Emulator, EmulatorConfig
-from movie_assets.tmdb.windows import Window, plan_windows
 
 KEY = "bench-harvest-key"
 YEARS = (2021, 2022)

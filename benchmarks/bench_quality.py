@@ -41,25 +41,31 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from movie_assets.catalog.transform import movies_frame
+from movie_assets.catalog import movies_frame
 from movie_assets.config import embed_model_name
-from movie_assets.evaluation.metrics import mrr_at_k, ndcg_at_k, recall_at_k
-from movie_assets.evaluation.tomt import (
+from movie_assets.dumps import import_dumps
+from movie_assets.evaluation import (
     ToTQueries,
     ToTQuery,
     catalogue_imdb_map,
     load_tot_queries,
+    mrr_at_k,
+    ndcg_at_k,
     read_links,
+    recall_at_k,
     truncate_words,
 )
-from movie_assets.index.artifacts import write_artifacts
-from movie_assets.index.documents import movie_documents
-from movie_assets.index.embedding import Embedder, EmbeddingCache, embed_documents, load_embedder
+from movie_assets.index import (
+    Embedder,
+    EmbeddingCache,
+    embed_documents,
+    load_embedder,
+    movie_documents,
+    write_artifacts,
+)
 from movie_assets.paths import DataPaths
-from movie_assets.search import MAX_QUERY_CHARS, Searcher
-from movie_assets.search.fusion import rrf_arrays
-from movie_assets.tmdb.catalogue import read_catalogue
-from movie_assets.tmdb.dump_import import import_dumps
+from movie_assets.search import MAX_QUERY_CHARS, Searcher, rrf_arrays
+from movie_assets.tmdb import read_catalogue
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "data"

@@ -38,12 +38,12 @@ import dagster as dg
 import numpy as np
 import polars as pl
 
-from movie_assets.assets import harvest, movies, reference, refresh, search_index
+from movie_assets.assets import catalog, embeddings, harvest, indexes, reference, refresh
+from movie_assets.demo import DEMO_YEARS, generate_demo_catalogue
 from movie_assets.jobs import catalog_job, yearly_job
 from movie_assets.paths import DataPaths
 from movie_assets.resources import DataHome, EmbedderResource, TMDbResource
-from movie_assets.tmdb.catalogue import read_catalogue, write_catalogue
-from movie_assets.tmdb.demo import DEMO_YEARS, generate_demo_catalogue
+from movie_assets.tmdb import read_catalogue, write_catalogue
 
 if __package__:
     from benchmarks import _common as common
@@ -117,7 +117,7 @@ class ServedCatalogue:
 
 
 def _defs(home: Path) -> dg.Definitions:
-    modules = [reference, harvest, movies, search_index, refresh]
+    modules = [reference, harvest, catalog, embeddings, indexes, refresh]
     return dg.Definitions(
         assets=refresh.in_refresh_order(dg.load_assets_from_modules(modules)),
         jobs=[yearly_job, catalog_job, refresh.refresh_job],

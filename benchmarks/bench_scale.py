@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from movie_assets.index.dense import build_dense_index, load_dense, recall_at_k, save_dense
+from movie_assets.index import build_dense_index, load_dense, recall_at_k, save_dense
 from movie_assets.paths import DataPaths
 
 if __package__:

@@ -92,8 +92,8 @@ def distinct(text: str, serial: int) -> str:
 
 def _check_marks() -> int:
     """How many queries read differently once marked (must be 0 for the marks to be neutral)."""
-    from movie_assets.index.tokenize import tokenize_query
-    from movie_assets.search.language import detect_language, parse_year_cues
+    from movie_assets.index import tokenize_query
+    from movie_assets.search import detect_language, parse_year_cues
 
     def reading(text: str) -> tuple:
         cue = parse_year_cues(text)
@@ -113,7 +113,7 @@ def _group_keys(movies: Any) -> list[str]:
 def borrowed_vectors(keys: list[str], source: np.ndarray, source_keys: list[str], noise: float) -> np.ndarray:
     """One unit vector per key: a real source vector of the same language|genre (else language, else
     any), plus Gaussian noise of expected norm `noise`, re-normalised."""
-    from movie_assets.index.embedding import unit_rows
+    from movie_assets.index import unit_rows
 
     exact: dict[str, list[int]] = defaultdict(list)
     by_lang: dict[str, list[int]] = defaultdict(list)
@@ -147,8 +147,7 @@ def _fit_threads_to_load() -> None:
 def _approximate_recall(index_file: Path, vectors: np.ndarray, model: str) -> dict[str, float]:
     """Recall@10 of the approximate index against exact search, for 200 of its own vectors (the asset
     check's measure) and for the benchmark's query texts embedded by the model."""
-    from movie_assets.index.dense import hnsw_recall_at_k, load_dense, recall_at_k
-    from movie_assets.index.embedding import load_embedder
+    from movie_assets.index import hnsw_recall_at_k, load_dense, load_embedder, recall_at_k
 
     index = load_dense(index_file)
     return {
@@ -159,8 +158,7 @@ def _approximate_recall(index_file: Path, vectors: np.ndarray, model: str) -> di
 
 def build_worker(size: int, work: str, model: str, noise: float) -> dict[str, Any]:
     """Build the artifacts for `size` movies under work/size-N; returns timings and how vectors were made."""
-    from movie_assets.index.artifacts import write_artifacts
-    from movie_assets.index.embedding import load_embedder
+    from movie_assets.index import load_embedder, write_artifacts
 
     folder = Path(work) / f"size-{size}"
     folder.mkdir(parents=True, exist_ok=True)
@@ -366,10 +364,8 @@ def serve_worker(
     # The Searcher embeds queries on one torch thread when it loads its own model; this worker injects
     # the model (to time its load), so it applies the same setting unless told otherwise.
     torch.set_num_threads(threads or 1)
-    from movie_assets.index.embedding import load_embedder
-    from movie_assets.search import Searcher
-    from movie_assets.search.hits import ModelUnavailableError
-    from movie_assets.search.rerank import load_cross_encoder
+    from movie_assets.index import load_embedder
+    from movie_assets.search import ModelUnavailableError, Searcher, load_cross_encoder
 
     manifest = json.loads((Path(artifacts) / "manifest.json").read_text())
     t = time.perf_counter()
@@ -445,7 +441,7 @@ def seed_worker(folder: str, model: str, queries: int, threads: int | None) -> d
     import polars as pl
     from rank_bm25 import BM25Okapi
 
-    from movie_assets.index.embedding import load_embedder
+    from movie_assets.index import load_embedder
 
     documents = pl.read_parquet(Path(folder) / "documents.parquet")["document"].to_list()
     vectors = np.load(Path(folder) / "vectors.npy")

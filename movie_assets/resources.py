@@ -14,7 +14,7 @@ import dagster as dg
 
 from movie_assets.config import TMDbSettings, embed_model_name
 from movie_assets.paths import DataPaths
-from movie_assets.tmdb.client import TMDbClient
+from movie_assets.tmdb import TMDbClient
 
 
 class DataHome(dg.ConfigurableResource):
@@ -74,6 +74,6 @@ class EmbedderResource(dg.ConfigurableResource):
 @cache
 def _load_embedder(name: str) -> Any:
     # Loading a model takes seconds; every asset in a process shares one instance per name.
-    from movie_assets.index.embedding import load_embedder
+    from movie_assets.index import load_embedder
 
     return load_embedder(name)

@@ -15,14 +15,14 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from movie_assets.assets import harvest, movies, reference, search_index
+from movie_assets.assets import catalog, embeddings, harvest, indexes, reference
 from movie_assets.config import REPO_ROOT
+from movie_assets.demo.catalogue import generate_demo_catalogue
 from movie_assets.instance import BUILD_PID_TAG, fail_dead_builds
 from movie_assets.partitions import year_partitions
 from movie_assets.paths import DataPaths
 from movie_assets.resources import TMDB_POOL, DataHome, TMDbResource
-from movie_assets.tmdb.demo import generate_demo_catalogue
-from movie_assets.tmdb.emulator import Emulator, EmulatorConfig
+from movie_assets.tmdb.emulator.server import Emulator, EmulatorConfig
 from movie_assets_tests.fakes import FakeEmbedderResource
 from movie_assets_tests.processes import python_at_once
 
@@ -35,7 +35,7 @@ TMDB_STEPS = {"discovered_movies", "movie_details"}
 
 def yearly_job() -> dg.JobDefinition:
     defs = dg.Definitions(
-        assets=dg.load_assets_from_modules([reference, harvest, movies, search_index]),
+        assets=dg.load_assets_from_modules([reference, harvest, catalog, embeddings, indexes]),
         jobs=[
             dg.define_asset_job(
                 "yearly_job",
@@ -139,7 +139,7 @@ def test_a_killed_build_gives_its_tmdb_slot_back_and_the_next_build_completes(ho
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TMDB_", "DAGSTER_"))}
     with Emulator(generate_demo_catalogue(n=300, years=(2020,), seed=3), EmulatorConfig(api_key=KEY)) as emu:
         env.update(TMDB_BASE_URL=emu.url, TMDB_API_KEY=KEY, TMDB_RATE_LIMIT="20")
-        build = [sys.executable, "-m", "movie_assets.cli", "build", "--years", "2020"]
+        build = [sys.executable, "-m", "movie_assets.cli.main", "build", "--years", "2020"]
         first = subprocess.Popen(build, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             with _instance() as instance:

@@ -10,12 +10,12 @@ from typing import Any
 import dagster as dg
 import pytest
 
-from movie_assets.assets import harvest, movies, reference, search_index
+from movie_assets.assets import catalog, embeddings, harvest, indexes, reference
+from movie_assets.demo.catalogue import generate_demo_catalogue
 from movie_assets.partitions import year_partitions
 from movie_assets.paths import DataPaths
 from movie_assets.resources import DataHome, TMDbResource
-from movie_assets.tmdb.demo import generate_demo_catalogue
-from movie_assets.tmdb.emulator import Emulator, EmulatorConfig
+from movie_assets.tmdb.emulator.server import Emulator, EmulatorConfig
 from movie_assets_tests.fakes import FakeEmbedderResource
 from movie_assets_tests.processes import python_at_once
 
@@ -40,7 +40,7 @@ CLUSTER = {
 def _defs() -> dg.Definitions:
     on_dask = {"executor_def": dask_executor}
     return dg.Definitions(
-        assets=dg.load_assets_from_modules([reference, harvest, movies, search_index]),
+        assets=dg.load_assets_from_modules([reference, harvest, catalog, embeddings, indexes]),
         jobs=[
             dg.define_asset_job(
                 "dask_yearly_job", selection=list(YEARLY), partitions_def=year_partitions, **on_dask

@@ -11,7 +11,7 @@ import math
 import altair as alt
 import polars as pl
 
-from movie_assets.search.language import language_name
+from movie_assets.search import language_name
 
 TOP_LANGUAGES = 12
 RUNTIME_BIN = 10  # minutes

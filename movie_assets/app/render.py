@@ -14,8 +14,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
-from movie_assets.search.hits import LANGUAGE_POLICIES, METHODS, Hit, SearchParams, SearchResult
-from movie_assets.search.language import language_name
+from movie_assets.search import LANGUAGE_POLICIES, METHODS, Hit, SearchParams, SearchResult, language_name
 
 _LIB = SearchParams()  # the library's defaults are the app's, except the shorter result list
 TMDB_IMAGE_BASE = "https://image.tmdb.org/t/p/w342"
@@ -172,7 +171,7 @@ def poster_src(poster_path: str | None, title: str, year: int | None, *, online:
 
 
 def _terms(text: str) -> set[str]:
-    from movie_assets.index.tokenize import tokenize_query
+    from movie_assets.index import tokenize_query
 
     return set(tokenize_query(text))
 

@@ -16,8 +16,7 @@ import streamlit as st
 
 from movie_assets.app import charts, render
 from movie_assets.app.render import Settings
-from movie_assets.index.artifacts import MANIFEST, ArtifactsError
-from movie_assets.index.embedding import Embedder
+from movie_assets.index import MANIFEST, ArtifactsError, Embedder
 from movie_assets.paths import DataPaths
 from movie_assets.search import LANGUAGE_POLICIES, METHODS, ModelUnavailableError, QueryError, Searcher
 
@@ -43,7 +42,7 @@ def _searcher(folder: str, stamp: int, _embedder: Embedder | None) -> Searcher:
 
 @st.cache_resource(show_spinner="Reading the catalogue…", max_entries=2)
 def _catalogue(root: str, stamp: tuple[int, ...]) -> tuple[pl.DataFrame, list[alt.Chart]]:
-    from movie_assets.catalog.store import read_movies_dir
+    from movie_assets.catalog import read_movies_dir
 
     movies = read_movies_dir(Path(root))
     return movies, charts.catalogue_charts(movies) if movies.height else []

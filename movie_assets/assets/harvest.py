@@ -4,14 +4,21 @@ import asyncio
 
 import dagster as dg
 
+from movie_assets.files import write_json
 from movie_assets.partitions import year_partitions
 from movie_assets.resources import TMDB_POOL, DataHome, TMDbResource
-from movie_assets.tmdb.catalogue import iter_catalogue, write_catalogue
-from movie_assets.tmdb.details import DetailsStore, Progress, fetch_details
-from movie_assets.tmdb.discover import DiscoverResult, discover_year
-from movie_assets.tmdb.fileio import write_json
-from movie_assets.tmdb.scope import merge_discovered, scope_from_env
-from movie_assets.tmdb.source import record_source
+from movie_assets.tmdb import (
+    DetailsStore,
+    DiscoverResult,
+    Progress,
+    discover_year,
+    fetch_details,
+    iter_catalogue,
+    merge_discovered,
+    record_source,
+    scope_from_env,
+    write_catalogue,
+)
 
 DISCOVER_COMPLETE = "windows_complete"
 DETAILS_COVER_DISCOVERED = "details_cover_discovered"

@@ -5,9 +5,9 @@ import json
 
 import dagster as dg
 
+from movie_assets.files import write_json
 from movie_assets.resources import TMDB_POOL, DataHome, TMDbResource
-from movie_assets.tmdb.client import TMDbClient
-from movie_assets.tmdb.fileio import write_json
+from movie_assets.tmdb import TMDbClient
 
 
 async def _fetch(client: TMDbClient, endpoint: str) -> list[dict]:

@@ -17,22 +17,30 @@ from typing import Any
 import dagster as dg
 from pydantic import Field
 
-from movie_assets.assets.movies import BLOCKING_CHECKS
-from movie_assets.catalog.patch import PatchReport, StoreBusy, catalogue_years, patch_details
+from movie_assets.assets.catalog import BLOCKING_CHECKS
 from movie_assets.paths import DataPaths
 from movie_assets.refresh import (
+    PatchReport,
     PendingYears,
     RefreshError,
+    StoreBusy,
     VectorsRefresh,
+    catalogue_years,
     first_cursor,
+    patch_details,
     refresh_dir,
     refresh_vectors,
     write_partition,
 )
 from movie_assets.resources import TMDB_POOL, DataHome, EmbedderResource, TMDbResource
-from movie_assets.tmdb.changes import ChangedIds, released_between, walk_changes
-from movie_assets.tmdb.details import DetailsStore, fetch_details
-from movie_assets.tmdb.scope import scope_from_env
+from movie_assets.tmdb import (
+    ChangedIds,
+    DetailsStore,
+    fetch_details,
+    released_between,
+    scope_from_env,
+    walk_changes,
+)
 
 CHANGES_COMPLETE = "changes_complete"
 CURSOR = "cursor"

@@ -25,19 +25,26 @@ from movie_assets.evaluation.runner import (
     write_results,
 )
 from movie_assets.evaluation.tomt import (
+    QUERIES_ENV,
     ToTQueries,
     ToTQuery,
     catalogue_imdb_map,
+    default_links_path,
+    default_queries_path,
     load_tot_queries,
     read_links,
     strip_reveals,
+    truncate_words,
 )
 
 __all__ = [
     "DEFAULT_METHODS",
+    "QUERIES_ENV",
     "ToTQueries",
     "ToTQuery",
     "catalogue_imdb_map",
+    "default_links_path",
+    "default_queries_path",
     "evaluate",
     "genre_similarity",
     "jaccard",
@@ -51,6 +58,7 @@ __all__ = [
     "results_markdown",
     "sample_title_queries",
     "strip_reveals",
+    "truncate_words",
     "write_results",
     "year_gaps",
 ]

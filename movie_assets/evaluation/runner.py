@@ -20,9 +20,15 @@ import polars as pl
 
 from movie_assets.evaluation import metrics as m
 from movie_assets.evaluation.tomt import ToTQueries, truncate_words
-from movie_assets.index.artifacts import PAYLOAD_FILE
-from movie_assets.search import MAX_QUERY_CHARS, ModelUnavailableError, QueryError, Searcher, SearchParams
-from movie_assets.search.hits import Hit
+from movie_assets.index import PAYLOAD_FILE
+from movie_assets.search import (
+    MAX_QUERY_CHARS,
+    Hit,
+    ModelUnavailableError,
+    QueryError,
+    Searcher,
+    SearchParams,
+)
 
 DEFAULT_METHODS: tuple[str, ...] = ("bm25", "retrieval", "hybrid", "blend", "mmr")
 RELEVANCE_DEPTH = 100  # hits read per labelled query: enough for Recall@100

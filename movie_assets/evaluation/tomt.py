@@ -21,7 +21,7 @@ from pathlib import Path
 
 import polars as pl
 
-from movie_assets.tmdb.reference import languages
+from movie_assets.reference import languages
 
 QUERIES_ENV = "MOVIE_ASSETS_EVAL_QUERIES"
 SHARED_QUERIES = Path("shared/data/tomt/validation.jsonl.gz")  # beside the repository

@@ -1,0 +1,56 @@
+"""Everything the search reads, built: documents, embeddings, vectors, FAISS, bm25s and the artifact set."""
+
+from __future__ import annotations
+
+from movie_assets.index.artifacts import (
+    IDMAP_FILE,
+    MANIFEST,
+    PAYLOAD_FILE,
+    REBUILD,
+    ArtifactsError,
+    read_manifest,
+    write_artifacts,
+)
+from movie_assets.index.dense import build_dense_index, hnsw_recall_at_k, load_dense, recall_at_k, save_dense
+from movie_assets.index.documents import movie_documents, write_documents
+from movie_assets.index.embedding import (
+    Embedder,
+    EmbeddingCache,
+    EmbeddingModelUnavailable,
+    EmbedStats,
+    embed_documents,
+    load_embedder,
+    unit_rows,
+)
+from movie_assets.index.sparse import load_bm25
+from movie_assets.index.tokenize import TOKENIZER_ID, tokenize_query
+from movie_assets.index.vectors import read_vectors, write_vectors
+
+__all__ = [
+    "IDMAP_FILE",
+    "MANIFEST",
+    "PAYLOAD_FILE",
+    "REBUILD",
+    "TOKENIZER_ID",
+    "ArtifactsError",
+    "EmbedStats",
+    "Embedder",
+    "EmbeddingCache",
+    "EmbeddingModelUnavailable",
+    "build_dense_index",
+    "embed_documents",
+    "hnsw_recall_at_k",
+    "load_bm25",
+    "load_dense",
+    "load_embedder",
+    "movie_documents",
+    "read_manifest",
+    "read_vectors",
+    "recall_at_k",
+    "save_dense",
+    "tokenize_query",
+    "unit_rows",
+    "write_artifacts",
+    "write_documents",
+    "write_vectors",
+]

@@ -11,7 +11,7 @@ from typing import Any
 
 import polars as pl
 
-from movie_assets.tmdb import reference
+from movie_assets import reference
 
 # Part of every document hash: changing the layout below must bump it so cached vectors are not reused.
 DOC_FORMAT = "movie_assets.index.documents/v1"

@@ -16,7 +16,7 @@ import polars as pl
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from movie_assets.tmdb.reference import languages
+from movie_assets.reference import languages
 
 TOP_LANGUAGES, TOP_MISSING = 15, 5
 FEW_VOTES = 10  # below this a vote average says little

@@ -10,9 +10,12 @@ artifacts: the message says what to rebuild), ModelUnavailableError (a model can
 
 from __future__ import annotations
 
-from movie_assets.index.artifacts import ArtifactsError
-from movie_assets.search.fusion import rrf
-from movie_assets.search.hits import (
+from movie_assets.index import ArtifactsError
+from movie_assets.search.fusion import rrf, rrf_arrays
+from movie_assets.search.query import LanguageIntent, detect_language, language_name, parse_year_cues
+from movie_assets.search.rerank import load_cross_encoder
+from movie_assets.search.searcher import Searcher
+from movie_assets.search.types import (
     LANGUAGE_POLICIES,
     MAX_QUERY_CHARS,
     METHODS,
@@ -22,9 +25,8 @@ from movie_assets.search.hits import (
     QueryError,
     SearchParams,
     SearchResult,
+    clean_query,
 )
-from movie_assets.search.language import LanguageIntent, detect_language, parse_year_cues
-from movie_assets.search.searcher import Searcher
 
 __all__ = [
     "LANGUAGE_POLICIES",
@@ -39,7 +41,11 @@ __all__ = [
     "SearchParams",
     "SearchResult",
     "Searcher",
+    "clean_query",
     "detect_language",
+    "language_name",
+    "load_cross_encoder",
     "parse_year_cues",
     "rrf",
+    "rrf_arrays",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from movie_assets.search.cli import main
+from movie_assets.cli.search import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -144,7 +144,7 @@ def load_cross_encoder(name: str | None = None) -> CrossEncoderLike:
     import os
 
     from movie_assets.config import cross_encoder_name
-    from movie_assets.search.hits import ModelUnavailableError
+    from movie_assets.search.types import ModelUnavailableError
 
     name = name or cross_encoder_name()
     # Offline unless the user opted in: a machine without internet would otherwise spend minutes in

@@ -11,18 +11,9 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from movie_assets.index.artifacts import REBUILD, ArtifactsError, read_manifest
-from movie_assets.index.embedding import Embedder
+from movie_assets.index import REBUILD, ArtifactsError, Embedder, read_manifest
 from movie_assets.search.fusion import Candidates, rrf_arrays
-from movie_assets.search.hits import (
-    Components,
-    Hit,
-    ModelUnavailableError,
-    SearchParams,
-    SearchResult,
-    clean_query,
-)
-from movie_assets.search.language import LanguageIntent, YearCue, detect_language, parse_year_cues
+from movie_assets.search.query import LanguageIntent, YearCue, detect_language, parse_year_cues
 from movie_assets.search.rerank import (
     CrossEncoderLike,
     blend_priors,
@@ -31,6 +22,14 @@ from movie_assets.search.rerank import (
     mmr,
     popularity_prior,
     recency_prior,
+)
+from movie_assets.search.types import (
+    Components,
+    Hit,
+    ModelUnavailableError,
+    SearchParams,
+    SearchResult,
+    clean_query,
 )
 
 # A soft language preference: near the top of an RRF list it is worth about a dozen ranks, less than
@@ -89,9 +88,7 @@ def _one_torch_thread() -> None:
 def _open_parts(folder: Path, manifest: dict[str, Any], preload: bool) -> tuple[Any, Any, pl.DataFrame]:
     """The FAISS index (read into memory with `preload`, else mapped), the BM25 retriever (mapped) and the
     payload, checked against each other."""
-    from movie_assets.index.dense import load_dense
-    from movie_assets.index.sparse import load_bm25
-    from movie_assets.index.tokenize import TOKENIZER_ID
+    from movie_assets.index import TOKENIZER_ID, load_bm25, load_dense
 
     try:
         index = load_dense(folder / "text.index", mmap=not preload)
@@ -187,7 +184,7 @@ class Searcher:
     def _query_embedder(self) -> Embedder:
         with self._lock:
             if self._embedder is None:
-                from movie_assets.index.embedding import EmbeddingModelUnavailable, load_embedder
+                from movie_assets.index import EmbeddingModelUnavailable, load_embedder
 
                 _one_torch_thread()
                 try:
@@ -263,7 +260,7 @@ class Searcher:
         return ids[0][keep].astype(np.int64), scores[0][keep]
 
     def _sparse(self, text: str, pool: int, mask: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-        from movie_assets.index.tokenize import tokenize_query
+        from movie_assets.index import tokenize_query
 
         # Each term once: BM25 here scores which terms a movie matches, not how often the query says them.
         terms = [t for t in dict.fromkeys(tokenize_query(text)) if t in self._bm25.vocab_dict]

@@ -53,10 +53,10 @@ def _build_home(home: Path) -> dict[str, object]:
     from movie_assets.catalog.store import read_movies_dir, write_movies
     from movie_assets.catalog.transform import build_movies
     from movie_assets.config import embed_model_name
+    from movie_assets.demo.catalogue import generate_demo_catalogue
     from movie_assets.index.artifacts import write_artifacts
     from movie_assets.index.documents import movie_documents
     from movie_assets.index.embedding import load_embedder
-    from movie_assets.tmdb.demo import generate_demo_catalogue
 
     paths = DataPaths(home)
     records = generate_demo_catalogue(n=120, years=YEARS, seed=11)

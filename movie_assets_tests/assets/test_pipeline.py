@@ -11,13 +11,14 @@ import dagster as dg
 import polars as pl
 import pytest
 
+from movie_assets.assets.catalog import movies, movies_profile
+from movie_assets.assets.embeddings import movie_documents, movie_embeddings
 from movie_assets.assets.harvest import discovered_movies, movie_details
-from movie_assets.assets.movies import movies, movies_profile
+from movie_assets.assets.indexes import search_artifacts
 from movie_assets.assets.reference import tmdb_genres, tmdb_languages
-from movie_assets.assets.search_index import movie_documents, movie_embeddings, search_artifacts
+from movie_assets.demo.catalogue import generate_demo_catalogue
 from movie_assets.resources import DataHome, TMDbResource
-from movie_assets.tmdb.demo import generate_demo_catalogue
-from movie_assets.tmdb.emulator import Emulator, EmulatorConfig
+from movie_assets.tmdb.emulator.server import Emulator, EmulatorConfig
 from movie_assets_tests.fakes import FakeEmbedderResource
 
 ASSETS = [

@@ -14,11 +14,11 @@ import dagster as dg
 import polars as pl
 import pytest
 
-from movie_assets.assets import harvest, movies, reference, refresh, search_index
+from movie_assets.assets import catalog, embeddings, harvest, indexes, reference, refresh
+from movie_assets.demo.catalogue import generate_demo_catalogue
 from movie_assets.jobs import catalog_job, yearly_job
 from movie_assets.resources import DataHome, TMDbResource
-from movie_assets.tmdb.demo import generate_demo_catalogue
-from movie_assets.tmdb.emulator import Emulator, EmulatorConfig
+from movie_assets.tmdb.emulator.server import Emulator, EmulatorConfig
 from movie_assets_tests.fakes import FAKE_EMBEDDER, FakeEmbedderResource
 
 pytestmark = pytest.mark.integration
@@ -29,7 +29,7 @@ NEW_ID = 990_000_001
 
 
 def _defs(home: Path, *, failing_embedder: bool = False) -> dg.Definitions:
-    modules = [reference, harvest, movies, search_index, refresh]
+    modules = [reference, harvest, catalog, embeddings, indexes, refresh]
     return dg.Definitions(
         assets=refresh.in_refresh_order(dg.load_assets_from_modules(modules)),
         jobs=[yearly_job, catalog_job, refresh.refresh_job],

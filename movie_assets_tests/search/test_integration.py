@@ -8,11 +8,11 @@ from typing import Any
 import numpy as np
 import pytest
 
+from movie_assets.cli.search import main
 from movie_assets.config import DEFAULT_EMBED_MODEL
 from movie_assets.index.artifacts import write_artifacts
 from movie_assets.index.documents import movie_documents
 from movie_assets.search import ModelUnavailableError, Searcher
-from movie_assets.search.cli import main
 from movie_assets_tests.fakes import make_movies
 
 pytestmark = pytest.mark.integration

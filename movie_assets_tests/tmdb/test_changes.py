@@ -11,7 +11,7 @@ import pytest
 
 from movie_assets.tmdb.changes import ChangedIds, change_windows, released_between, walk_changes
 from movie_assets.tmdb.client import TMDbClient
-from movie_assets.tmdb.emulator import Emulator, EmulatorConfig
+from movie_assets.tmdb.emulator.server import Emulator, EmulatorConfig
 
 KEY = "changes-test-key"
 D = date.fromisoformat

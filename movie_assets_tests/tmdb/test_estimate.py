@@ -12,7 +12,7 @@ import pytest
 
 from movie_assets.tmdb.client import TMDbClient
 from movie_assets.tmdb.details import DetailsStore, fetch_details
-from movie_assets.tmdb.emulator import Emulator, EmulatorConfig
+from movie_assets.tmdb.emulator.server import Emulator, EmulatorConfig
 from movie_assets.tmdb.estimate import YearEstimate, estimate_year, format_estimate, hms
 
 KEY = "estimate-test-key"

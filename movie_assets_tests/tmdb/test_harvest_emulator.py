@@ -13,7 +13,7 @@ import pytest
 from movie_assets.tmdb.client import TMDbClient
 from movie_assets.tmdb.details import HARVESTED_AT, DetailsResult, DetailsStore, fetch_details
 from movie_assets.tmdb.discover import DiscoverResult, discover_year
-from movie_assets.tmdb.emulator import Emulator, EmulatorConfig
+from movie_assets.tmdb.emulator.server import Emulator, EmulatorConfig
 
 KEY = "harvest-test-key"
 YEAR = 2021

@@ -1,0 +1,154 @@
+"""`movie-assets search "QUERY" ...`: a table (or --json) of hits; exit 0, 2 (bad query), 3 (artifacts)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from movie_assets.search import (
+    LANGUAGE_POLICIES,
+    METHODS,
+    Hit,
+    ModelUnavailableError,
+    QueryError,
+    SearchParams,
+    SearchResult,
+)
+
+EXIT_OK, EXIT_BAD_QUERY, EXIT_ARTIFACTS = 0, 2, 3
+
+
+class _UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    # argparse prints the whole usage block on a bad flag; the command promises one line on stderr.
+    def error(self, message: str) -> NoReturn:
+        raise _UsageError(message)
+
+
+def build_parser(prog: str = "movie-assets search") -> argparse.ArgumentParser:
+    """The argument parser of the search command (flags as in DESIGN §6; dashed spellings also work)."""
+    parser = _Parser(prog=prog, description="Hybrid, language-aware search over the built movie artifacts.")
+    parser.add_argument("query", help='free text, e.g. "Tamil neo-noir crime in Chennai"')
+    parser.add_argument("--k", type=int, default=20, help="number of hits (default 20)")
+    parser.add_argument("--method", choices=METHODS, default="hybrid", help="ranking method (default hybrid)")
+    parser.add_argument("--lang_policy", "--lang-policy", choices=LANGUAGE_POLICIES, default="auto-soft",
+                        help="what a language named in the query does (default auto-soft)")  # fmt: skip
+    parser.add_argument("--hybrid_dense_k", "--hybrid-dense-k", type=int, default=500, help="dense pool size")
+    parser.add_argument(
+        "--hybrid_sparse_k", "--hybrid-sparse-k", type=int, default=500, help="BM25 pool size"
+    )
+    parser.add_argument("--rrf_k", "--rrf-k", type=int, default=60, help="RRF constant (default 60)")
+    parser.add_argument(
+        "--w_dense", "--w-dense", type=float, default=1.0, help="RRF weight of the dense list"
+    )
+    parser.add_argument(
+        "--w_sparse", "--w-sparse", type=float, default=1.0, help="RRF weight of the BM25 list"
+    )
+    parser.add_argument("--mmr_lambda", "--mmr-lambda", type=float, default=0.3,
+                        help="mmr: weight on diversity in [0, 1] (default 0.3)")  # fmt: skip
+    parser.add_argument(
+        "--min_votes", "--min-votes", type=int, default=0, help="only movies with this many votes"
+    )
+    parser.add_argument(
+        "--year_min", "--year-min", type=int, default=None, help="only movies from this year on"
+    )
+    parser.add_argument(
+        "--year_max", "--year-max", type=int, default=None, help="only movies up to this year"
+    )
+    parser.add_argument("--artifacts", type=Path, default=None,
+                        help="artifacts folder (default $MOVIE_ASSETS_HOME/processed/artifacts)")  # fmt: skip
+    parser.add_argument("--json", action="store_true", help="print a JSON array of hits instead of a table")
+    return parser
+
+
+def _found_by(hit: Hit) -> str:
+    parts = [f"dense#{hit.components.dense_rank}" if hit.components.dense_rank else "",
+             f"bm25#{hit.components.bm25_rank}" if hit.components.bm25_rank else ""]  # fmt: skip
+    return " ".join(p for p in parts if p) or "-"
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def format_table(result: SearchResult) -> str:
+    """The readable output: how the query was read, then one line per hit."""
+    if result.detected_language:
+        language = f"{result.language_name} ({result.detected_language}), policy {result.policy}"
+    else:
+        language = f"none detected, policy {result.policy}"
+    lines = [f"language: {language}"]
+    if result.year_min is not None or result.year_max is not None:
+        lines.append(f"years: {result.year_min or '...'}-{result.year_max or '...'}")
+    lines += [f"note: {note}" for note in result.notes]
+    if not result.hits:
+        return "\n".join([*lines, "no movies match"])
+    lines.append(
+        f"{'rank':>4}  {'score':>8}  {'title':<40}  {'year':>4}  {'lang':<4}  {'genres':<28}  found by"
+    )
+    for hit in result.hits:
+        lines.append(
+            f"{hit.rank:>4}  {hit.score:>8.4f}  {_cut(hit.title, 40):<40}  {hit.year or '':>4}  "
+            f"{hit.original_language or '':<4}  {_cut(', '.join(hit.genres), 28):<28}  {_found_by(hit)}"
+        )
+    return "\n".join(lines)
+
+
+def _quiet_model_loading() -> None:
+    # Model loaders draw progress bars on stderr, where this command promises a single line on failure.
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    if "transformers" in sys.modules:  # imported before main ran: the variables were already read
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()
+
+
+def _fail(exc: Exception, code: int) -> int:
+    print(f"movie-assets search: {' '.join(str(exc).split())}", file=sys.stderr)
+    return code
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the search command; exit status 0 (results), 2 (bad query or flag), 3 (artifacts or models)."""
+    from movie_assets.config import load_dotenv_once
+    from movie_assets.index import ArtifactsError
+    from movie_assets.paths import DataPaths
+    from movie_assets.search import Searcher, clean_query
+
+    parser = build_parser()
+    try:
+        args = parser.parse_args(list(argv) if argv is not None else None)
+    except _UsageError as exc:
+        print(f"movie-assets search: {exc} (see --help)", file=sys.stderr)
+        return EXIT_BAD_QUERY
+    except SystemExit as exc:  # --help
+        return int(exc.code or 0)
+    load_dotenv_once()
+    _quiet_model_loading()
+    knobs = {name: getattr(args, name) for name in (
+        "k", "method", "lang_policy", "hybrid_dense_k", "hybrid_sparse_k", "rrf_k", "w_dense", "w_sparse",
+        "mmr_lambda", "min_votes", "year_min", "year_max")}  # fmt: skip
+    try:
+        # A bad query or knob is reported before the artifacts are even looked at.
+        SearchParams(**knobs)
+        clean_query(args.query)
+        searcher = Searcher.open(args.artifacts or DataPaths.from_env().artifacts_dir)
+        result = searcher.search(args.query, **knobs)
+    except QueryError as exc:
+        return _fail(exc, EXIT_BAD_QUERY)
+    except (ArtifactsError, ModelUnavailableError) as exc:
+        return _fail(exc, EXIT_ARTIFACTS)
+    if args.json:
+        print(json.dumps([hit.to_dict() for hit in result.hits], ensure_ascii=False))
+    else:
+        print(format_table(result))
+    return EXIT_OK

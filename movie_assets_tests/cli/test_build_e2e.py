@@ -1,0 +1,62 @@
+"""`movie-assets build` end to end as a user runs it: a subprocess, the real instance, the real model."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from movie_assets.demo.catalogue import generate_demo_catalogue
+from movie_assets.tmdb.emulator.server import Emulator, EmulatorConfig
+
+SECRET = "wrong-secret-key-5f2c9d"
+
+
+def _run(args: list[str], home: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TMDB_", "MOVIE_ASSETS_", "DAGSTER_"))}
+    clean.update({"MOVIE_ASSETS_HOME": str(home), **env})
+    return subprocess.run(
+        [sys.executable, "-m", "movie_assets.cli.main", *args],
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+
+
+@pytest.mark.integration
+def test_offline_build_then_search(tmp_path: Path) -> None:
+    build = _run(["build", "--years", "2024-2025"], tmp_path)
+    assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
+    assert "synthetic demo catalogue" in build.stdout
+    for year in (2024, 2025):
+        assert (tmp_path / "processed" / "movies_parquet" / f"year={year}" / "movies.parquet").is_file()
+    # The shared instance keeps runs and compute logs under the data root, not in the repo.
+    assert (tmp_path / "dagster" / "compute_logs").is_dir()
+    manifest = json.loads((tmp_path / "processed" / "artifacts" / "manifest.json").read_text())
+    assert manifest["source"] == "demo" and manifest["years"] == [2024, 2025]
+
+    search = _run(["search", "malayalam investigative thriller", "--json", "--k", "10"], tmp_path)
+    assert search.returncode == 0, search.stderr
+    hits = json.loads(search.stdout)
+    assert len(hits) == 10
+    assert sum(hit["original_language"] == "ml" for hit in hits) >= 8
+
+
+@pytest.mark.integration
+def test_a_bad_key_stops_the_build_cleanly(tmp_path: Path) -> None:
+    with Emulator(
+        generate_demo_catalogue(n=100, years=(2020,)), EmulatorConfig(api_key="the-right-key")
+    ) as emu:
+        build = _run(["build", "--years", "2020"], tmp_path, TMDB_BASE_URL=emu.url, TMDB_API_KEY=SECRET)
+    output = build.stdout + build.stderr
+    assert build.returncode == 1
+    assert "TMDB_API_KEY" in output
+    assert SECRET not in output
+    assert not (tmp_path / "processed").exists()
+    leaked = [p for p in tmp_path.rglob("*") if p.is_file() and SECRET.encode() in p.read_bytes()]
+    assert leaked == []

@@ -1,0 +1,138 @@
+"""`movie-assets search`: table and JSON output, and exit 0 / 2 / 3 with one line on stderr."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from movie_assets.cli.search import main
+from movie_assets.config import REPO_ROOT
+from movie_assets_tests.fakes import FakeEmbedder
+from movie_assets_tests.search.test_searcher import _drop_last_payload_row, build_artifacts
+
+HIT_FIELDS = {
+    "movie_id", "title", "year", "original_language", "genres", "score", "rank", "components", "overview",
+    "poster_path", "cast", "directors", "runtime", "vote_count",
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data home whose artifacts sit where DataPaths puts them."""
+    root = tmp_path_factory.mktemp("home")
+    build_artifacts(root / "processed" / "artifacts")
+    return root
+
+
+@pytest.fixture(autouse=True)
+def _env(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The CLI opens its own Searcher: the manifest's model must be the configured one. Only BM25 runs
+    # here, so the (fake) model is never loaded.
+    monkeypatch.setenv("MOVIE_ASSETS_HOME", str(home))
+    monkeypatch.setenv("EMBED_MODEL_NAME", FakeEmbedder().name)
+
+
+def test_table_output(capsys: pytest.CaptureFixture[str]) -> None:
+    """The default output names the detected language, then one line per hit with its retrievers."""
+    assert main(["Tamil neo-noir crime in Chennai", "--method", "bm25", "--k", "3"]) == 0
+    out, err = capsys.readouterr()
+    lines = out.splitlines()
+    assert lines[0] == "language: Tamil (ta), policy auto-soft" and err == ""
+    assert lines[1].split() == ["rank", "score", "title", "year", "lang", "genres", "found", "by"]
+    rank, score, *rest = lines[2].split()
+    assert (rank, rest[:3], rest[-1]) == ("1", ["Vikram", "Vedha", "2017"], "bm25#1")
+    assert float(score) > 0 and "ta" in rest and "Crime, Thriller" in lines[2]
+    assert len(lines) == 5
+
+
+def test_json_output(capsys: pytest.CaptureFixture[str]) -> None:
+    """--json prints only a JSON array of hits with the §8 fields."""
+    assert main(["wuxia swordsman", "--method", "bm25", "--k", "2", "--json"]) == 0
+    hits = json.loads(capsys.readouterr().out)
+    assert isinstance(hits, list) and 1 <= len(hits) <= 2
+    assert set(hits[0]) == HIT_FIELDS
+    assert set(hits[0]["components"]) == {"dense_rank", "bm25_rank", "fused", "boosts"}
+    assert (hits[0]["title"], hits[0]["rank"], hits[0]["components"]["bm25_rank"]) == ("Hero", 1, 1)
+
+
+def test_no_match_is_a_valid_answer(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["wuxia", "--method", "bm25", "--year_min", "2030", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+    assert main(["wuxia", "--method", "bm25", "--year-min", "2030"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "no movies match"
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        ([""], "the query is empty"),
+        (["   "], "the query is empty"),
+        (["x" * 10_000], "10,000 characters"),
+        (["heat", "--k", "0"], "k must be a whole number from 1 to 1000, got 0"),
+        (["heat", "--k", "abc"], "argument --k: invalid int value: 'abc'"),
+        (["heat", "--method", "nope"], "argument --method: invalid choice: 'nope'"),
+        (["heat", "--mmr_lambda", "2"], r"mmr_lambda must be in \[0, 1\]"),
+        (["heat", "--year_min", "2020", "--year_max", "2000"], "year_min 2020 is after year_max 2000"),
+        (["heat", "--frobnicate"], "unrecognized arguments: --frobnicate"),
+        ([], "the following arguments are required: query"),
+    ],
+    ids=[
+        "empty",
+        "blank",
+        "too-long",
+        "k0",
+        "k-text",
+        "method",
+        "lambda",
+        "years",
+        "unknown-flag",
+        "no-query",
+    ],
+)
+def test_bad_query_or_flag_exits_2(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """A bad query or flag: exit 2, nothing on stdout, one line on stderr saying what is wrong."""
+    assert main(argv) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and len(err.strip().splitlines()) == 1
+    assert err.startswith("movie-assets search: ")
+    assert re.search(message, err)
+
+
+def test_help_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--help"]) == 0
+    assert "--lang_policy" in capsys.readouterr().out
+
+
+def test_bad_query_wins_over_missing_artifacts(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["", "--artifacts", str(tmp_path / "nowhere")]) == 2
+
+
+@pytest.mark.parametrize("damaged", [False, True], ids=["missing", "mismatched"])
+def test_artifact_problems_exit_3(
+    home: Path, tmp_path: Path, damaged: bool, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Missing or mismatched artifacts: exit 3 and one line that says what to rebuild."""
+    folder = tmp_path / "artifacts"
+    if damaged:
+        build_artifacts(folder)
+        _drop_last_payload_row(folder)
+    assert main(["heat", "--artifacts", str(folder), "--method", "bm25"]) == 3
+    out, err = capsys.readouterr()
+    assert out == "" and len(err.strip().splitlines()) == 1 and "movie-assets build" in err
+
+
+def test_python_dash_m(home: Path) -> None:
+    """`python -m movie_assets.search` is the same command."""
+    env = {**os.environ, "MOVIE_ASSETS_HOME": str(home), "EMBED_MODEL_NAME": FakeEmbedder().name}
+    run = subprocess.run(
+        [sys.executable, "-m", "movie_assets.search", "wuxia", "--method", "bm25", "--json"],
+        capture_output=True, text=True, cwd=REPO_ROOT, env=env, timeout=120, check=False,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)[0]["title"] == "Hero"

@@ -1,0 +1,103 @@
+"""The knobs and the query are checked before any search runs; hits serialise to plain JSON values."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from movie_assets.search.types import MAX_QUERY_CHARS, Components, Hit, QueryError, SearchParams, clean_query
+
+
+@pytest.mark.parametrize(
+    ("knobs", "message"),
+    [
+        ({"k": 0}, "k must be a whole number from 1 to 1000"),
+        ({"k": -3}, "k must be"),
+        ({"k": 10_001}, "k must be"),
+        ({"k": 2.5}, "k must be"),
+        ({"method": "semantic"}, "unknown method 'semantic'; choose one of hybrid, retrieval, bm25"),
+        ({"lang_policy": "strict"}, "unknown language policy 'strict'"),
+        ({"hybrid_dense_k": 0}, "hybrid_dense_k must be"),
+        ({"hybrid_sparse_k": 50_000}, "hybrid_sparse_k must be"),
+        ({"rrf_k": -1}, "rrf_k must be >= 0"),
+        ({"w_dense": -1.0}, "w_dense and w_sparse must be >= 0"),
+        ({"w_dense": 0.0, "w_sparse": 0.0}, "not both 0"),
+        ({"w_sparse": float("nan")}, "w_sparse must be a finite number"),
+        ({"mmr_lambda": 1.5}, r"mmr_lambda must be in \[0, 1\]"),
+        ({"mmr_lambda": -0.1}, "mmr_lambda must be in"),
+        ({"min_votes": -1}, "min_votes must be >= 0"),
+        ({"year_min": 2020, "year_max": 2010}, "year_min 2020 is after year_max 2010"),
+    ],
+)
+def test_bad_knobs_raise_query_error(knobs: dict[str, Any], message: str) -> None:
+    """Every bad knob is a QueryError (a ValueError) that names the knob and the value."""
+    with pytest.raises(QueryError, match=message):
+        SearchParams(**knobs)
+    assert issubclass(QueryError, ValueError)
+
+
+def test_default_knobs() -> None:
+    p = SearchParams()
+    assert (p.k, p.method, p.lang_policy, p.hybrid_dense_k, p.hybrid_sparse_k, p.rrf_k) == (
+        20, "hybrid", "auto-soft", 500, 500, 60,
+    )  # fmt: skip
+    assert (p.w_dense, p.w_sparse, p.mmr_lambda, p.min_votes, p.year_min, p.year_max) == (
+        1.0,
+        1.0,
+        0.3,
+        0,
+        None,
+        None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "cleaned"),
+    [
+        ("  heist\tthriller \n", "heist thriller"),
+        ("🎬🍿 popcorn", "🎬🍿 popcorn"),
+        ("'; DROP TABLE movies; --", "'; DROP TABLE movies; --"),
+        ("Tamil திரைப்படம் 映画", "Tamil திரைப்படம் 映画"),
+        ("null\x00byte", "null byte"),
+        ("x" * MAX_QUERY_CHARS, "x" * MAX_QUERY_CHARS),
+    ],
+    ids=["whitespace", "emoji", "sql", "mixed-scripts", "control", "at-limit"],
+)
+def test_clean_query_keeps_text(query: str, cleaned: str) -> None:
+    """Odd but meaningful text passes through; only control characters and extra spaces go."""
+    assert clean_query(query) == cleaned
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("", "the query is empty"),
+        ("   \n\t ", "the query is empty"),
+        ("\x00\x01", "the query is empty"),
+        ("y" * 10_000, "the query has 10,000 characters, more than the 1,000 allowed"),
+        (None, "the query must be text, got NoneType"),
+    ],
+    ids=["empty", "whitespace", "controls-only", "too-long", "not-text"],
+)
+def test_clean_query_rejects(query: Any, message: str) -> None:
+    with pytest.raises(QueryError, match=message):
+        clean_query(query)
+
+
+def test_hit_to_dict_is_json_ready() -> None:
+    """A hit becomes the §8 fields with lists and a nested components object."""
+    hit = Hit(
+        movie_id=7, title="Heat", year=1995, original_language="en", genres=("Crime",), score=0.5, rank=1,
+        components=Components(dense_rank=2, bm25_rank=None, fused=0.03, boosts={"language": 1.2}),
+        overview=None, poster_path="/p.jpg", cast=("A", "B"), directors=("M",), runtime=170, vote_count=9,
+    )  # fmt: skip
+    data = json.loads(json.dumps(hit.to_dict()))
+    assert data == {
+        "movie_id": 7, "title": "Heat", "year": 1995, "original_language": "en", "genres": ["Crime"],
+        "score": 0.5, "rank": 1,
+        "components": {"dense_rank": 2, "bm25_rank": None, "fused": 0.03, "boosts": {"language": 1.2}},
+        "overview": None, "poster_path": "/p.jpg", "cast": ["A", "B"], "directors": ["M"], "runtime": 170,
+        "vote_count": 9,
+    }  # fmt: skip
