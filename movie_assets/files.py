@@ -1,19 +1,60 @@
-"""Small atomic file writers: a killed run leaves the previous file or the new one, never half of one."""
+"""Atomic file writes and checksums: a killed run leaves the previous file or the new one, never half of one.
+
+Every writer in the package goes through `atomic_path`: the data is written to a hidden temporary file
+beside the target (same folder, so the rename cannot cross file systems), flushed to disk, and renamed
+over the target in one step. A failure removes the temporary file and leaves the target as it was.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import os
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+_CHUNK = 1 << 20
+
+
+def _fsync(path: Path) -> None:
+    # Durable before the rename makes it visible: a crash cannot leave a complete name over partial data.
+    with open(path, "rb") as fh:
+        os.fsync(fh.fileno())
+
+
+@contextlib.contextmanager
+def atomic_path(path: Path, *, suffix: str = "") -> Iterator[Path]:
+    """A temporary path to write `path`'s new content to; renamed over `path` when the block ends cleanly.
+
+    `suffix` is kept at the end of the temporary name for writers that choose a format by extension
+    (".gz"). Unique per call, so two writers of one file never write into each other's temporary file.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp{suffix}")
+    try:
+        yield tmp
+        _fsync(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_bytes(data: bytes, path: Path) -> Path:
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
+    return path
+
+
+def write_text(text: str, path: Path) -> Path:
+    return write_bytes(text.encode("utf-8"), path)
+
 
 def write_json(obj: Any, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(obj, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    return write_text(json.dumps(obj, ensure_ascii=False, indent=1, default=str), path)
 
 
 def read_json(path: Path) -> Any:
@@ -23,3 +64,12 @@ def read_json(path: Path) -> Any:
         raise FileNotFoundError(f"{path} is missing") from None
     except json.JSONDecodeError as exc:
         raise ValueError(f"{path} is not valid JSON ({exc.msg} at line {exc.lineno}); rebuild it") from None
+
+
+def sha256_file(path: Path) -> str:
+    """The hex sha256 of a file's bytes, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
