@@ -212,9 +212,10 @@ def serve(
 ) -> None:
     """Serve until Ctrl-C, printing the base URL once so a caller can pick it up."""
     emulator = Emulator(movies, config)
-    url = emulator.start(host, port)
-    print(url, flush=True)
+    # Everything after start() sits inside the try: a Ctrl-C that lands between printing the URL and
+    # waiting (a caller may signal as soon as it has read the URL) must still stop cleanly.
     try:
+        print(emulator.start(host, port), flush=True)
         threading.Event().wait()
     except KeyboardInterrupt:
         pass
