@@ -13,7 +13,7 @@ import pytest
 
 from movie_assets.tmdb.discover import PAGE_CONCURRENCY, WINDOW_CONCURRENCY, discover_year, merge_params
 from movie_assets.tmdb.windows import Window
-from movie_assets_tests.tmdb.test_windows import FakeDiscover, make_movies, select
+from movie_assets_tests.tmdb.fake_discover import FakeDiscover, make_movies, select
 
 
 def catalogue() -> list[dict[str, Any]]:
