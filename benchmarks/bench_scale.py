@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from movie_assets.index import build_dense_index, load_dense, recall_at_k, save_dense
+from movie_assets.index import ann_recall_at_k, build_dense_index, load_dense, save_dense
 from movie_assets.paths import DataPaths
 
 if __package__:
@@ -108,7 +108,7 @@ def measure(n: int, queries: int, workdir: Path) -> dict[str, Any]:
         "peak_rss_mb": common.memory_mb()["peak_mb"],
         "query_ms_p50": float(np.percentile(ms, 50)),
         "query_ms_p95": float(np.percentile(ms, 95)),
-        "recall_at_10": recall_at_k(loaded, vectors, probes, 10),
+        "recall_at_10": ann_recall_at_k(loaded, vectors, probes, 10),
     }
 
 

@@ -147,12 +147,12 @@ def _fit_threads_to_load() -> None:
 def _approximate_recall(index_file: Path, vectors: np.ndarray, model: str) -> dict[str, float]:
     """Recall@10 of the approximate index against exact search, for 200 of its own vectors (the asset
     check's measure) and for the benchmark's query texts embedded by the model."""
-    from movie_assets.index import hnsw_recall_at_k, load_dense, load_embedder, recall_at_k
+    from movie_assets.index import ann_recall_at_k, load_dense, load_embedder
 
     index = load_dense(index_file)
     return {
-        "own_vectors": hnsw_recall_at_k(index, vectors, k=10),
-        "query_texts": recall_at_k(index, vectors, load_embedder(model).encode(list(QUERIES)), k=10),
+        "own_vectors": ann_recall_at_k(index, vectors, k=10),
+        "query_texts": ann_recall_at_k(index, vectors, load_embedder(model).encode(list(QUERIES)), k=10),
     }
 
 

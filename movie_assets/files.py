@@ -1,20 +1,22 @@
-"""Atomic file writes and checksums: a killed run leaves the previous file or the new one, never half of one.
+"""Atomic file writes, JSON reads and checksums: a killed run leaves the previous file or the new one.
 
 Every writer in the package goes through `atomic_path`: the data is written to a hidden temporary file
 beside the target (same folder, so the rename cannot cross file systems), flushed to disk, and renamed
 over the target in one step. A failure removes the temporary file and leaves the target as it was.
+Text files whose name ends in ".gz" are read and written through gzip (`open_text`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import gzip
 import hashlib
 import json
 import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 _CHUNK = 1 << 20
 
@@ -64,6 +66,33 @@ def read_json(path: Path) -> Any:
         raise FileNotFoundError(f"{path} is missing") from None
     except json.JSONDecodeError as exc:
         raise ValueError(f"{path} is not valid JSON ({exc.msg} at line {exc.lineno}); rebuild it") from None
+
+
+def open_text(path: Path, mode: str = "r") -> TextIO:
+    """`path` opened as UTF-8 text (mode "r" or "w"), through gzip when its name ends in ".gz"."""
+    if path.suffix == ".gz":
+        return gzip.open(path, mode + "t", encoding="utf-8")  # type: ignore[return-value]
+    return open(path, mode, encoding="utf-8")
+
+
+def iter_json_lines(path: Path, *, fix: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, object) for each non-blank line of a JSON-lines file (gzipped when named .gz).
+
+    Raises:
+        ValueError: a line is not JSON or not a JSON object; the message names the file and the line and
+            ends with `fix`, what to do about it.
+    """
+    with open_text(path) as fh:
+        for number, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"{path} line {number} is not JSON ({exc.msg}); {fix}") from None
+            if not isinstance(row, dict):
+                raise ValueError(f"{path} line {number} is not a JSON object; {fix}")
+            yield number, row
 
 
 def sha256_file(path: Path) -> str:

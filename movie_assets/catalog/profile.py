@@ -7,9 +7,7 @@ older than 183 days: TMDb's terms forbid keeping cached data for more than 6 mon
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -17,12 +15,13 @@ from typing import Any
 
 import polars as pl
 
+from movie_assets.files import sha256_file, write_text
+
 STALE_AFTER_DAYS = 183  # 6 months, rounded up: TMDb data must not be cached longer
 TOP_N = 10
 REQUIRED_COLUMNS = ("original_language", "genres", "release_date", "harvested_at")
 PROFILE_FILE = "data_profile.json"
 CHECKSUMS_FILE = "checksums.txt"
-_CHUNK = 1 << 20
 
 
 def _column(series: pl.Series) -> dict[str, Any]:
@@ -99,14 +98,6 @@ def profile_movies(df: pl.DataFrame, *, now: datetime) -> dict[str, Any]:
     }
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def checksums(paths: Iterable[Path], root: Path) -> str:
     """`sha256sum` output for the files, named relative to `root`, sorted by that name.
 
@@ -124,23 +115,14 @@ def checksums(paths: Iterable[Path], root: Path) -> str:
         if "\n" in relative or "\\" in relative:
             raise ValueError(f"{relative!r}: sha256sum would escape this name; rename the file")
         named[relative] = resolved
-    return "".join(f"{_sha256(named[name])}  {name}\n" for name in sorted(named))
-
-
-def _write_atomic(text: str, path: Path) -> Path:
-    # A reader (or a killed run) sees the old file or the new one, never half of one.
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    return "".join(f"{sha256_file(named[name])}  {name}\n" for name in sorted(named))
 
 
 def write_profile(profile: dict[str, Any], checksums_text: str, reports_dir: Path) -> dict[str, Path]:
     """Write `data_profile.json` and `checksums.txt` into `reports_dir`; returns their paths by name."""
     reports_dir = Path(reports_dir)
-    reports_dir.mkdir(parents=True, exist_ok=True)
     text = json.dumps(profile, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
     return {
-        "data_profile": _write_atomic(text, reports_dir / PROFILE_FILE),
-        "checksums": _write_atomic(checksums_text, reports_dir / CHECKSUMS_FILE),
+        "data_profile": write_text(text, reports_dir / PROFILE_FILE),
+        "checksums": write_text(checksums_text, reports_dir / CHECKSUMS_FILE),
     }

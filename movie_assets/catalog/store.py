@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -14,6 +11,7 @@ import polars as pl
 import pyarrow as pa
 
 from movie_assets.catalog.schema import MOVIES_SCHEMA
+from movie_assets.files import atomic_path, sha256_file
 from movie_assets.paths import DataPaths
 
 _YEAR_DIR = re.compile(r"^year=(\d{4})$")
@@ -47,18 +45,8 @@ def schema_problems(schema: Mapping[str, pl.DataType]) -> list[str]:
     return problems
 
 
-def _sha256_and_sync(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-        # flush to disk before the rename, so a crash cannot leave a complete name over partial data
-        os.fsync(fh.fileno())
-    return digest.hexdigest()
-
-
 def write_movies(df: pl.DataFrame, path: Path) -> dict[str, Any]:
-    """Write one partition atomically (temp file in the same folder, then os.replace).
+    """Write one partition atomically (`files.atomic_path`: a reader sees the old file or the new one).
 
     Returns:
         {"path", "row_count", "bytes", "sha256"} of the written file, for materialization metadata.
@@ -70,21 +58,13 @@ def write_movies(df: pl.DataFrame, path: Path) -> dict[str, Any]:
             f"refusing to write {path}: not the movies schema ({'; '.join(problems)}); "
             "build the frame with movie_assets.catalog.transform.build_movies"
         )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
+    with atomic_path(path) as tmp:
         # statistics let readers skip row groups on filters such as year or vote_count
         df.write_parquet(
             tmp, compression="zstd", statistics=True, use_pyarrow=True, pyarrow_options=_CHECKSUMS
         )
-        sha256 = _sha256_and_sync(tmp)
-        size = tmp.stat().st_size
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+        # Summed from the temporary file, so the result describes exactly the bytes renamed into place.
+        sha256, size = sha256_file(tmp), tmp.stat().st_size
     return {"path": str(path), "row_count": df.height, "bytes": size, "sha256": sha256}
 
 

@@ -8,7 +8,6 @@ TREC-ToT requests with gold TMDb ids (`movie_assets.evaluation.tomt`), scored wi
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -20,6 +19,7 @@ import polars as pl
 
 from movie_assets.evaluation import metrics as m
 from movie_assets.evaluation.tomt import ToTQueries, truncate_words
+from movie_assets.files import write_text
 from movie_assets.index import PAYLOAD_FILE
 from movie_assets.search import (
     MAX_QUERY_CHARS,
@@ -218,17 +218,13 @@ def results_markdown(results: dict[str, Any]) -> str:
 
 def write_results(results: dict[str, Any], out_dir: Path) -> dict[str, Path]:
     """Write search_eval.json and search_eval.md into `out_dir` (each replaced in one step)."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = {}
-    for name, text in (
-        (RESULTS_FILE, json.dumps(results, indent=2, ensure_ascii=False, allow_nan=False) + "\n"),
-        (TABLE_FILE, results_markdown(results)),
-    ):
-        target, tmp = out_dir / name, out_dir / f".{name}.tmp"
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, target)
-        written[name] = target
-    return written
+    return {
+        name: write_text(text, out_dir / name)
+        for name, text in (
+            (RESULTS_FILE, json.dumps(results, indent=2, ensure_ascii=False, allow_nan=False) + "\n"),
+            (TABLE_FILE, results_markdown(results)),
+        )
+    }
 
 
 def stamp() -> str:

@@ -9,8 +9,6 @@ when its answer is in the catalogue, and every dropped query is counted under a 
 
 from __future__ import annotations
 
-import gzip
-import json
 import os
 import re
 from collections import Counter
@@ -21,6 +19,7 @@ from pathlib import Path
 
 import polars as pl
 
+from movie_assets.files import iter_json_lines
 from movie_assets.reference import languages
 
 QUERIES_ENV = "MOVIE_ASSETS_EVAL_QUERIES"
@@ -182,23 +181,6 @@ def catalogue_imdb_map(movies: pl.DataFrame) -> dict[str, set[int]]:
     return out
 
 
-def _read_lines(path: Path) -> list[dict]:
-    opener = gzip.open if path.suffix == ".gz" else open
-    rows = []
-    with opener(path, "rt", encoding="utf-8") as fh:
-        for number, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except ValueError as exc:
-                raise ValueError(f"{path} line {number} is not JSON ({exc}); fix or drop the line") from None
-            if not isinstance(row, dict):
-                raise ValueError(f"{path} line {number} is not a JSON object")
-            rows.append(row)
-    return rows
-
-
 def load_tot_queries(
     path: Path | str,
     catalogue_ids: Collection[int],
@@ -221,7 +203,7 @@ def load_tot_queries(
     if not path.is_file():
         raise FileNotFoundError(f"no labelled queries at {path}; set {QUERIES_ENV} to a TREC-ToT JSONL file")
     ids = set(catalogue_ids)
-    rows = _read_lines(path)
+    rows = [row for _, row in iter_json_lines(path, fix="fix or drop the line")]
     kept, dropped, stripped = [], Counter({reason: 0 for reason in DROP_REASONS}), 0
     for row in rows:
         imdb = imdb_id_from_url(row.get("imdb_url"))

@@ -11,7 +11,7 @@ from movie_assets.index.artifacts import (
     read_manifest,
     write_artifacts,
 )
-from movie_assets.index.dense import build_dense_index, hnsw_recall_at_k, load_dense, recall_at_k, save_dense
+from movie_assets.index.dense import ann_recall_at_k, build_dense_index, load_dense, save_dense
 from movie_assets.index.documents import movie_documents, write_documents
 from movie_assets.index.embedding import (
     Embedder,
@@ -37,16 +37,15 @@ __all__ = [
     "Embedder",
     "EmbeddingCache",
     "EmbeddingModelUnavailable",
+    "ann_recall_at_k",
     "build_dense_index",
     "embed_documents",
-    "hnsw_recall_at_k",
     "load_bm25",
     "load_dense",
     "load_embedder",
     "movie_documents",
     "read_manifest",
     "read_vectors",
-    "recall_at_k",
     "save_dense",
     "tokenize_query",
     "unit_rows",

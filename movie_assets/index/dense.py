@@ -94,30 +94,38 @@ def exact_top_k(vectors: np.ndarray, queries: np.ndarray, k: int) -> np.ndarray:
     return flat.search(np.ascontiguousarray(queries, dtype=np.float32), k)[1]
 
 
-def hnsw_recall_at_k(index: Any, vectors: np.ndarray, sample: int = 200, k: int = 10, seed: int = 0) -> float:
-    """Share of the exact top-k that `index` returns, over `sample` of its own vectors as queries.
+def ann_recall_at_k(
+    index: Any,
+    vectors: np.ndarray,
+    queries: np.ndarray | None = None,
+    k: int = 10,
+    *,
+    sample: int = 200,
+    seed: int = 0,
+) -> float:
+    """How much of an exact search an approximate index finds: the share of the exact top-k it returns.
+
+    Not the relevance recall of `evaluation.metrics.recall_at_k`: here the reference is brute-force
+    search over the same vectors, so any faiss index scores in [0, 1] and a flat (exact) one 1.0.
 
     Args:
-        index: the index built from `vectors` (any faiss index; a flat one scores 1.0).
+        index: the index built from `vectors` (row i is id i).
         vectors: the indexed vectors, in id order.
+        queries: the query vectors; default: `sample` of the indexed vectors, drawn with `seed`.
 
     Returns:
-        Mean recall@k in [0, 1]; 1.0 for an empty index.
+        Mean recall@k over the queries; 1.0 for an empty index.
     """
     x = np.ascontiguousarray(vectors, dtype=np.float32)
     if index.ntotal != len(x):
         raise ValueError(f"index holds {index.ntotal} vectors but {len(x)} were given")
     if len(x) == 0:
         return 1.0
-    rows = np.random.default_rng(seed).choice(len(x), size=min(sample, len(x)), replace=False)
-    return recall_at_k(index, x, x[rows], k)
-
-
-def recall_at_k(index: Any, vectors: np.ndarray, queries: np.ndarray, k: int = 10) -> float:
-    """Share of the exact top-k of `queries` over `vectors` that `index` (built from them) returns."""
-    k = min(k, len(vectors))
+    if queries is None:
+        queries = x[np.random.default_rng(seed).choice(len(x), size=min(sample, len(x)), replace=False)]
+    k = min(k, len(x))
     q = np.ascontiguousarray(queries, dtype=np.float32)
-    truth, found = exact_top_k(vectors, q, k), index.search(q, k)[1]
+    truth, found = exact_top_k(x, q, k), index.search(q, k)[1]
     hits = sum(len(set(t.tolist()) & set(f.tolist())) for t, f in zip(truth, found, strict=True))
     return hits / (len(q) * k)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import Any
 import polars as pl
 
 from movie_assets import reference
+from movie_assets.files import atomic_path
 
 # Part of every document hash: changing the layout below must bump it so cached vectors are not reused.
 DOC_FORMAT = "movie_assets.index.documents/v1"
@@ -110,8 +110,6 @@ def movie_documents(movies: pl.DataFrame) -> pl.DataFrame:
 
 def write_documents(docs: pl.DataFrame, path: Path) -> Path:
     """Write a year's documents atomically: a reader sees the previous file or the new one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    docs.write_parquet(tmp)
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        docs.write_parquet(tmp)
     return path

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import polars as pl
+
+from movie_assets.files import atomic_path
 
 
 def write_vectors(docs: pl.DataFrame, vectors: np.ndarray, model_name: str, path: Path) -> Path:
@@ -18,10 +19,8 @@ def write_vectors(docs: pl.DataFrame, vectors: np.ndarray, model_name: str, path
         pl.lit(model_name).alias("model"),
         pl.Series("vector", vectors.astype(np.float32, copy=False), dtype=pl.Array(pl.Float32, dim)),
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    frame.write_parquet(tmp)
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        frame.write_parquet(tmp)
     return path
 
 

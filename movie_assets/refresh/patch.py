@@ -15,7 +15,6 @@ once they hold a quarter as many records as it, which keeps a refresh's cost in 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -30,7 +29,6 @@ from movie_assets.tmdb import HARVESTED_AT, DetailsStore, HarvestScope
 BATCH_SIZE = 500
 COMPACT_SHARE = 0.25
 REMOVED = "_removed"  # reserved field of a store marker: why the id left this year
-_BATCH = re.compile(r"^batch-(\d+)\.jsonl\.gz$")
 
 
 class StoreBusy(ValueError):
@@ -121,16 +119,9 @@ def _stamp() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def _compact(store: DetailsStore, checkpoint: dict[str, Any]) -> None:
-    """Rewrite the store with the last copy of each id and without markers (new batches, then the switch)."""
-    latest = {record["id"]: record for record in store.iter_records()}
-    records = [latest[i] for i in sorted(latest) if not latest[i].get(REMOVED)]
-    first = 1 + max((int(m.group(1)) for m in map(_BATCH.match, checkpoint["batches"]) if m), default=0)
-    checkpoint["batches"] = [
-        store.write_batch(first + n, records[start : start + BATCH_SIZE])
-        for n, start in enumerate(range(0, len(records), BATCH_SIZE))
-    ]
-    checkpoint.update(done_ids_count=len(records) + checkpoint.get("tombstone_count", 0), patched_records=0)
+def _kept(record: Mapping[str, Any]) -> bool:
+    # A compacted store holds what a full harvest of the year would: no marker of an id that left it.
+    return not record.get(REMOVED)
 
 
 def append_to_store(
@@ -142,29 +133,16 @@ def append_to_store(
     compact_share: float = COMPACT_SHARE,
 ) -> None:
     """Append `records` and a marker per `removed` id (id -> reason) to `store`; tombstone `deleted`."""
-    checkpoint = store.checkpoint()
-    if checkpoint is None or checkpoint.get("state") != "complete":
+    if not store.is_complete():
         raise StoreBusy(
             f"{store.dir} holds no completed details backfill; materialize movie_details for its year "
             "before refreshing it"
         )
-    store.drop_unlisted(checkpoint["batches"])  # leftovers of a killed earlier write
     stamp = _stamp()
     markers = [{"id": i, REMOVED: why, HARVESTED_AT: stamp} for i, why in sorted(removed.items())]
-    first = 1 + max((int(m.group(1)) for m in map(_BATCH.match, checkpoint["batches"]) if m), default=0)
-    checkpoint["batches"].append(store.write_batch(first, [*records, *markers]))
-    if deleted:
-        known = set(store.tombstone_ids())
-        dead = [{"id": i, HARVESTED_AT: stamp} for i in sorted(set(deleted) - known)]
-        store.write_tombstones(store.tombstones() + dead)
-        checkpoint["tombstone_count"] = len(known | set(deleted))
-    checkpoint["patched_records"] = checkpoint.get("patched_records", 0) + len(records) + len(markers)
-    if checkpoint["patched_records"] >= compact_share * checkpoint.get("done_ids_count", 0):
-        store.write_checkpoint(checkpoint)  # the appended batch is listed before the fold reads it
-        _compact(store, checkpoint)
-    checkpoint.update(updated_at=stamp, patched_at=stamp)
-    store.write_checkpoint(checkpoint)
-    store.drop_unlisted(checkpoint["batches"])
+    store.append([*records, *markers], tombstones=deleted, stamp=stamp)
+    if store.needs_compaction(compact_share):
+        store.compact(_kept, BATCH_SIZE)
 
 
 def _why(record: Mapping[str, Any] | None, target: int | None, year: int) -> str:

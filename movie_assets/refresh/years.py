@@ -10,7 +10,6 @@ between the two brings them up to date on its next run even when no new change p
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -20,6 +19,7 @@ import numpy as np
 import polars as pl
 
 from movie_assets.catalog import check_movies, read_movies_dir, write_movies
+from movie_assets.files import write_text
 from movie_assets.index import (
     Embedder,
     EmbeddingCache,
@@ -64,10 +64,7 @@ class PendingYears:
 
     def _write(self, years: Iterable[int]) -> list[int]:
         chosen = sorted(set(years))
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(f".{self.path.name}.tmp")
-        tmp.write_text(json.dumps(chosen), encoding="utf-8")
-        os.replace(tmp, self.path)
+        write_text(json.dumps(chosen), self.path)
         return chosen
 
     def add(self, years: Iterable[int]) -> list[int]:

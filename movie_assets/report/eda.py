@@ -6,7 +6,6 @@ report can be drawn in a Dagster worker thread or a test.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ import polars as pl
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from movie_assets.files import atomic_path, write_text
 from movie_assets.reference import languages
 
 TOP_LANGUAGES, TOP_MISSING = 15, 5
@@ -207,17 +207,15 @@ def _draw(name: str, movies: pl.DataFrame, f: dict[str, Any], fig: Figure) -> No
 
 def plot_catalog(movies: pl.DataFrame, findings: dict[str, Any], out_dir: Path) -> dict[str, Path]:
     """Write the six PNG plots into `out_dir`; returns their paths by plot name."""
-    out_dir.mkdir(parents=True, exist_ok=True)
     paths = {}
     for name in PLOTS:
         fig = Figure(figsize=(12, 5) if name == "popularity" else (10, 7 if name == "missingness" else 5.5))
         FigureCanvasAgg(fig)
         _draw(name, movies, findings, fig)
         fig.tight_layout()
-        target, tmp = out_dir / f"{name}.png", out_dir / f".{name}.png.tmp"
-        fig.savefig(tmp, format="png", dpi=100)
-        os.replace(tmp, target)
-        paths[name] = target
+        paths[name] = out_dir / f"{name}.png"
+        with atomic_path(paths[name]) as tmp:
+            fig.savefig(tmp, format="png", dpi=100)  # the format named: the temporary name ends in .tmp
     return paths
 
 
@@ -227,5 +225,5 @@ def write_catalog_report(movies: pl.DataFrame, out_dir: Path) -> CatalogReport:
     summary = summary_markdown(findings)
     plots = plot_catalog(movies, findings, Path(out_dir))
     summary_path = Path(out_dir) / SUMMARY_FILE
-    summary_path.write_text(summary, encoding="utf-8")
+    write_text(summary, summary_path)
     return CatalogReport(findings, summary, summary_path, plots)

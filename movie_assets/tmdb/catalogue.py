@@ -7,18 +7,14 @@ Reserved underscore fields drive the emulator: `_deleted` (details answer 404) a
 
 from __future__ import annotations
 
-import gzip
 import json
-import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
+from movie_assets.files import atomic_path, iter_json_lines, open_text
 
-def _open_text(path: Path, mode: str) -> TextIO:
-    if path.suffix == ".gz":
-        return gzip.open(path, mode + "t", encoding="utf-8")  # type: ignore[return-value]
-    return open(path, mode, encoding="utf-8")
+_FIX = "fix or regenerate the file"
 
 
 def iter_catalogue(path: str | Path) -> Iterator[dict[str, Any]]:
@@ -26,19 +22,10 @@ def iter_catalogue(path: str | Path) -> Iterator[dict[str, Any]]:
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"catalogue file not found: {path}")
-    with _open_text(path, "r") as fh:
-        for lineno, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            try:
-                movie = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ValueError(
-                    f"{path}:{lineno}: not a JSON object ({exc.msg}); fix or regenerate the file"
-                ) from None
-            if not isinstance(movie, dict) or not isinstance(movie.get("id"), int):
-                raise ValueError(f"{path}:{lineno}: each line must be a JSON object with an integer 'id'")
-            yield movie
+    for number, movie in iter_json_lines(path, fix=_FIX):
+        if not isinstance(movie.get("id"), int):
+            raise ValueError(f"{path} line {number} has no integer 'id'; {_FIX}")
+        yield movie
 
 
 def read_catalogue(path: str | Path) -> list[dict[str, Any]]:
@@ -46,15 +33,13 @@ def read_catalogue(path: str | Path) -> list[dict[str, Any]]:
 
 
 def write_catalogue(movies: Iterable[dict[str, Any]], path: str | Path) -> int:
-    """Write movies atomically (temp file + rename) so a killed writer never leaves half a catalogue."""
+    """Write movies atomically (`files.atomic_path`) so a killed writer never leaves half a catalogue."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp" + (".gz" if path.suffix == ".gz" else ""))
     count = 0
-    with _open_text(tmp, "w") as fh:
+    # The temporary name keeps ".gz" last: `open_text` compresses by the name it is given.
+    with atomic_path(path, suffix=".gz" if path.suffix == ".gz" else "") as tmp, open_text(tmp, "w") as fh:
         for movie in movies:
             fh.write(json.dumps(movie, ensure_ascii=False, separators=(",", ":")))
             fh.write("\n")
             count += 1
-    os.replace(tmp, path)
     return count

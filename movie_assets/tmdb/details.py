@@ -11,15 +11,15 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import os
 import re
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from movie_assets.files import write_bytes
 from movie_assets.tmdb.windows import gather_or_cancel
 
 CHECKPOINT = "checkpoint.json"
@@ -71,16 +71,13 @@ def ids_digest(ids: Sequence[int]) -> str:
     return hashlib.sha256("\n".join(map(str, sorted(ids))).encode()).hexdigest()
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())  # durable before the rename makes it visible
-    os.replace(tmp, path)
+def _next_batch(batches: Sequence[str]) -> int:
+    """The number after the highest listed batch: numbers are never reused, so a new batch cannot
+    overwrite a listed one before the checkpoint stops listing it."""
+    return 1 + max((int(m.group(1)) for m in map(_BATCH.match, batches) if m), default=0)
 
 
-def _jsonl(rows: Sequence[dict[str, Any]]) -> bytes:
+def _jsonl(rows: Sequence[Mapping[str, Any]]) -> bytes:
     return "".join(json.dumps(r, ensure_ascii=False, separators=(",", ":")) + "\n" for r in rows).encode()
 
 
@@ -106,8 +103,7 @@ class DetailsStore:
         return data
 
     def write_checkpoint(self, checkpoint: dict[str, Any]) -> None:
-        self.dir.mkdir(parents=True, exist_ok=True)
-        _write_atomic(self.dir / CHECKPOINT, json.dumps(checkpoint, indent=1).encode())
+        write_bytes(json.dumps(checkpoint, indent=1).encode(), self.dir / CHECKPOINT)
 
     def is_complete(self) -> bool:
         checkpoint = self.checkpoint()
@@ -117,11 +113,20 @@ class DetailsStore:
         checkpoint = self.checkpoint()
         return list(checkpoint["batches"]) if checkpoint else []
 
-    def write_batch(self, number: int, records: Sequence[dict[str, Any]]) -> str:
+    def write_batch(self, number: int, records: Sequence[Mapping[str, Any]]) -> str:
         name = f"batch-{number:05d}.jsonl.gz"
-        self.dir.mkdir(parents=True, exist_ok=True)
         # Level 6, not 9: this runs on the event loop, and level 9 stalled every request ~200 ms per batch.
-        _write_atomic(self.dir / name, gzip.compress(_jsonl(records), compresslevel=6, mtime=0))
+        write_bytes(gzip.compress(_jsonl(records), compresslevel=6, mtime=0), self.dir / name)
+        return name
+
+    def append_batch(self, checkpoint: dict[str, Any], records: Sequence[Mapping[str, Any]]) -> str:
+        """Write `records` as the batch after the last one `checkpoint` lists, and list it there.
+
+        The checkpoint is changed in memory only: the caller saves it once the batch's companions
+        (tombstones, counts) are on disk too.
+        """
+        name = self.write_batch(_next_batch(checkpoint["batches"]), records)
+        checkpoint["batches"].append(name)
         return name
 
     def read_batch(self, name: str) -> list[dict[str, Any]]:
@@ -138,8 +143,7 @@ class DetailsStore:
             yield from self.read_batch(name)
 
     def write_tombstones(self, rows: Sequence[dict[str, Any]]) -> None:
-        self.dir.mkdir(parents=True, exist_ok=True)
-        _write_atomic(self.dir / TOMBSTONES, _jsonl(rows))
+        write_bytes(_jsonl(rows), self.dir / TOMBSTONES)
 
     def tombstones(self) -> list[dict[str, Any]]:
         path = self.dir / TOMBSTONES
@@ -155,6 +159,55 @@ class DetailsStore:
         for name in (CHECKPOINT, TOMBSTONES):
             (self.dir / name).unlink(missing_ok=True)
         self.drop_unlisted(())
+
+    def append(
+        self, records: Sequence[Mapping[str, Any]], *, tombstones: Collection[int] = (), stamp: str
+    ) -> None:
+        """Add `records` as one more batch and `tombstones` (ids) to the tombstones of a finished backfill.
+
+        For changes found later (a refresh): a reader keeps the last copy of an id, so an appended record
+        replaces the earlier one. The checkpoint counts appended records until `compact` folds them in.
+        """
+        checkpoint = self.checkpoint()
+        if checkpoint is None or checkpoint.get("state") != "complete":
+            raise ValueError(f"{self.dir} holds no completed details backfill to append to")
+        self.drop_unlisted(checkpoint["batches"])  # leftovers of a killed earlier write
+        self.append_batch(checkpoint, records)
+        if tombstones:
+            known = set(self.tombstone_ids())
+            dead = [{"id": i, HARVESTED_AT: stamp} for i in sorted(set(tombstones) - known)]
+            self.write_tombstones(self.tombstones() + dead)
+            checkpoint["tombstone_count"] = len(known | set(tombstones))
+        checkpoint["patched_records"] = checkpoint.get("patched_records", 0) + len(records)
+        checkpoint.update(updated_at=stamp, patched_at=stamp)
+        self.write_checkpoint(checkpoint)  # lists the batch: only now does a reader see it
+
+    def needs_compaction(self, share: float) -> bool:
+        """True once the records appended since the last compaction reach `share` of the ids finished."""
+        checkpoint = self.checkpoint() or {}
+        return checkpoint.get("patched_records", 0) >= share * checkpoint.get("done_ids_count", 0)
+
+    def compact(self, keep: Callable[[dict[str, Any]], bool], batch_size: int) -> None:
+        """Rewrite the store as the last copy of each id that `keep` accepts, in new batches of `batch_size`.
+
+        The new batches are numbered after the listed ones, so until the checkpoint switches to them a
+        kill leaves the old store readable and whole; the old files are removed after the switch.
+        """
+        checkpoint = self.checkpoint()
+        if checkpoint is None:
+            raise ValueError(f"{self.dir} holds no details checkpoint to compact")
+        latest = {record["id"]: record for record in self.iter_records()}
+        records = [latest[i] for i in sorted(latest) if keep(latest[i])]
+        first = _next_batch(checkpoint["batches"])
+        checkpoint["batches"] = [
+            self.write_batch(first + n, records[start : start + batch_size])
+            for n, start in enumerate(range(0, len(records), batch_size))
+        ]
+        checkpoint.update(
+            done_ids_count=len(records) + checkpoint.get("tombstone_count", 0), patched_records=0
+        )
+        self.write_checkpoint(checkpoint)
+        self.drop_unlisted(checkpoint["batches"])
 
     def drop_unlisted(self, listed: Sequence[str]) -> None:
         """Remove temp files and batch files the checkpoint does not list (written just before a kill)."""
@@ -197,10 +250,8 @@ class _Run:
 
     def flush(self, state: str = "in_progress") -> None:
         """Batch file, then tombstones, then the checkpoint that lists them: each step durable first."""
-        batches = self.checkpoint["batches"]
         if self.records:
-            numbers = [int(m.group(1)) for m in map(_BATCH.match, batches) if m]
-            batches.append(self.store.write_batch(max(numbers, default=0) + 1, self.records))
+            self.store.append_batch(self.checkpoint, self.records)
         if self.dead:
             self.tombstones += self.dead
             self.store.write_tombstones(self.tombstones)

@@ -149,7 +149,7 @@ def test_read_movies_dir_reads_built_years_in_order(tmp_path: Path) -> None:
     write_movies(movies(2021, 4), partition(tmp_path, 2021))
     write_movies(movies(2019, 1, 2), partition(tmp_path, 2019))
     (tmp_path / "year=2020").mkdir()  # a folder without a finished file is not a built partition
-    (tmp_path / "year=2020" / ".movies.parquet.abc.tmp").write_bytes(b"partial")
+    (tmp_path / "year=2020" / ".movies.parquet.0f1e2d3c.tmp").write_bytes(b"partial")
     assert read_movies_dir(tmp_path)["movie_id"].to_list() == [1, 2, 4]
     assert read_movies_dir(tmp_path, years=[2021])["year"].to_list() == [2021]
     assert read_movies_dir(tmp_path / "absent").height == 0

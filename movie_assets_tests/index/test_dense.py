@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from movie_assets.index.dense import build_dense_index, hnsw_recall_at_k, load_dense, save_dense
+from movie_assets.index.dense import ann_recall_at_k, build_dense_index, load_dense, save_dense
 
 
 def _unit(rows: int, dim: int, seed: int) -> np.ndarray:
@@ -40,14 +40,23 @@ def test_hnsw_recall_is_at_least_095_on_random_vectors() -> None:
     vectors = _unit(2000, 16, seed=7)
     index, info = build_dense_index(vectors, exact_threshold=100)
     assert info["type"] == "hnsw" and index.hnsw.efSearch == 512
-    assert hnsw_recall_at_k(index, vectors, sample=200, k=10) >= 0.95
+    assert ann_recall_at_k(index, vectors, sample=200, k=10) >= 0.95
 
 
 def test_recall_of_a_flat_index_is_one_and_sizes_must_match(small: np.ndarray) -> None:
     index, _ = build_dense_index(small)
-    assert hnsw_recall_at_k(index, small, k=10) == 1.0
+    assert ann_recall_at_k(index, small, k=10) == 1.0
     with pytest.raises(ValueError, match="index holds 20 vectors but 19 were given"):
-        hnsw_recall_at_k(index, small[:19])
+        ann_recall_at_k(index, small[:19])
+
+
+def test_recall_over_given_queries_counts_the_exact_hits_the_index_misses(small: np.ndarray) -> None:
+    queries = _unit(7, 8, seed=3)
+    exact, _ = build_dense_index(small)
+    assert ann_recall_at_k(exact, small, queries, k=5) == 1.0
+    renumbered, _ = build_dense_index(small[::-1].copy())  # the same vectors under other ids
+    assert ann_recall_at_k(renumbered, small, queries, k=5) < 1.0
+    assert ann_recall_at_k(renumbered, small, queries, k=50) == 1.0  # k past the index: every id, both ways
 
 
 @pytest.mark.parametrize("threshold", [100, 10], ids=["flat", "hnsw"])

@@ -123,7 +123,7 @@ def test_a_batch_written_but_never_listed_is_dropped_on_resume(tmp_path: Path) -
         fetch(FakeDetails(KNOWN, kill_after=250), IDS, store, batch_size=100, concurrency=4)
     # A kill between a batch's rename and the checkpoint leaves an unlisted file (and maybe a temp file).
     (store.dir / "batch-00003.jsonl.gz").write_bytes(b"not gzip")
-    (store.dir / ".batch-00004.jsonl.gz.tmp").write_bytes(b"half")
+    (store.dir / ".batch-00004.jsonl.gz.0f1e2d3c.tmp").write_bytes(b"half")  # atomic_path's temp name
     result = fetch(FakeDetails(KNOWN), IDS, store, batch_size=100, concurrency=4)
     assert result.resumed_from == 200
     assert sorted(r["id"] for r in store.iter_records()) == sorted(KNOWN)
@@ -271,3 +271,57 @@ def test_a_sigkilled_run_leaves_whole_files_and_resumes(tmp_path: Path) -> None:
     assert result.resumed_from >= 1000
     assert len(source.calls) == result.fetched == 3000 - result.resumed_from
     assert Counter(r["id"] for r in store.iter_records()) == Counter(ids)
+
+
+STAMP = "2026-01-02T00:00:00+00:00"
+# What a resume and a refresh read back: the checkpoint's keys, in the order they are written.
+CHECKPOINT_KEYS = [
+    "state",
+    "ids_digest",
+    "total_ids",
+    "batches",
+    "done_ids_count",
+    "tombstone_count",
+    "started_at",
+    "updated_at",
+]
+
+
+def test_append_after_a_backfill_lists_one_more_batch_and_its_tombstones(tmp_path: Path) -> None:
+    store = DetailsStore(tmp_path)
+    fetch(FakeDetails(KNOWN), IDS, store, batch_size=400)
+    assert list(store.checkpoint()) == CHECKPOINT_KEYS
+    (tmp_path / "batch-00009.jsonl.gz").write_bytes(b"written, never listed")
+    store.append([{"id": 1, "title": "New"}], tombstones=[7, 2], stamp=STAMP)
+    assert store.batches() == [f"batch-{n:05d}.jsonl.gz" for n in range(1, 5)]
+    assert not (tmp_path / "batch-00009.jsonl.gz").exists()
+    assert list(store.iter_records())[-1] == {"id": 1, "title": "New"}
+    assert store.tombstone_ids() == sorted(MISSING | {2})
+    checkpoint = store.checkpoint()
+    assert list(checkpoint) == [*CHECKPOINT_KEYS, "patched_records", "patched_at"]
+    assert (checkpoint["tombstone_count"], checkpoint["patched_records"]) == (11, 1)
+    assert checkpoint["updated_at"] == checkpoint["patched_at"] == STAMP
+
+
+def test_append_refuses_a_store_mid_backfill(tmp_path: Path) -> None:
+    store = DetailsStore(tmp_path)
+    with pytest.raises(Killed):
+        fetch(FakeDetails(KNOWN, kill_after=150), IDS, store, batch_size=100)
+    with pytest.raises(ValueError, match="no completed details backfill"):
+        store.append([{"id": 1}], stamp=STAMP)
+    assert store.batches() == ["batch-00001.jsonl.gz"]
+
+
+def test_compact_keeps_the_last_kept_copy_of_each_id_in_batches_after_the_listed_ones(tmp_path: Path) -> None:
+    store = DetailsStore(tmp_path)
+    fetch(FakeDetails(KNOWN), IDS, store, batch_size=400)
+    store.append([{"id": 1, "title": "New"}], stamp=STAMP)
+    assert store.needs_compaction(0.001) and not store.needs_compaction(0.01)  # 1 appended of 1000 done
+    store.compact(lambda record: record["id"] != 2, batch_size=500)
+    assert store.batches() == ["batch-00005.jsonl.gz", "batch-00006.jsonl.gz"]
+    assert sorted(p.name for p in tmp_path.glob("batch-*")) == store.batches()
+    records = list(store.iter_records())
+    assert [r["id"] for r in records] == sorted(KNOWN - {2}) and records[0]["title"] == "New"
+    checkpoint = store.checkpoint()
+    assert (checkpoint["done_ids_count"], checkpoint["patched_records"]) == (989 + 10, 0)
+    assert not store.needs_compaction(0.001)
