@@ -5,7 +5,8 @@ from __future__ import annotations
 from movie_assets.tmdb.catalogue import iter_catalogue, read_catalogue, write_catalogue
 from movie_assets.tmdb.changes import ChangedIds, released_between, walk_changes
 from movie_assets.tmdb.client import TMDbClient, TMDbError
-from movie_assets.tmdb.details import HARVESTED_AT, DetailsStore, Progress, fetch_details
+from movie_assets.tmdb.details import Progress, fetch_details
+from movie_assets.tmdb.details_store import HARVESTED_AT, DetailsStore
 from movie_assets.tmdb.discover import PAGE_SIZE, DiscoverResult, discover_year
 from movie_assets.tmdb.estimate import YearEstimate, estimate_year, format_estimate
 from movie_assets.tmdb.provenance import SOURCE_ENV, combined_source, record_source

@@ -21,7 +21,7 @@ from movie_assets.refresh.patch import (
     patch_details,
     target_year,
 )
-from movie_assets.tmdb.details import DetailsStore
+from movie_assets.tmdb.details_store import DetailsStore
 from movie_assets.tmdb.scope import HarvestScope
 from movie_assets_tests.fakes import make_movies
 

@@ -12,15 +12,8 @@ from typing import Any
 
 import pytest
 
-from movie_assets.tmdb.details import (
-    CHECKPOINT,
-    HARVESTED_AT,
-    DetailsResult,
-    DetailsStore,
-    Progress,
-    fetch_details,
-    ids_digest,
-)
+from movie_assets.tmdb.details import DetailsResult, Progress, fetch_details
+from movie_assets.tmdb.details_store import CHECKPOINT, HARVESTED_AT, DetailsStore, ids_digest
 
 
 class Killed(Exception):
@@ -231,7 +224,8 @@ def test_a_record_for_another_id_fails_loudly(tmp_path: Path) -> None:
 
 _CHILD = """
 import asyncio, sys
-from movie_assets.tmdb.details import DetailsStore, fetch_details
+from movie_assets.tmdb.details import fetch_details
+from movie_assets.tmdb.details_store import DetailsStore
 
 class Slow:
     async def movie(self, movie_id):

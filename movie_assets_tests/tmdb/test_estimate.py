@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from movie_assets.tmdb.client import TMDbClient
-from movie_assets.tmdb.details import DetailsStore, fetch_details
+from movie_assets.tmdb.details import fetch_details
+from movie_assets.tmdb.details_store import DetailsStore
 from movie_assets.tmdb.emulator.server import Emulator, EmulatorConfig
 from movie_assets.tmdb.estimate import YearEstimate, estimate_year, format_estimate, hms
 

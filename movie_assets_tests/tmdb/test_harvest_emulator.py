@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from movie_assets.tmdb.client import TMDbClient
-from movie_assets.tmdb.details import HARVESTED_AT, DetailsResult, DetailsStore, fetch_details
+from movie_assets.tmdb.details import DetailsResult, fetch_details
+from movie_assets.tmdb.details_store import HARVESTED_AT, DetailsStore
 from movie_assets.tmdb.discover import DiscoverResult, discover_year
 from movie_assets.tmdb.emulator.server import Emulator, EmulatorConfig
 
