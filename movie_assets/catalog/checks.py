@@ -13,7 +13,7 @@ from typing import Any
 import polars as pl
 from pandera.errors import SchemaErrors
 
-from movie_assets.catalog.schema import MOVIES_SCHEMA, RELEASE_YEAR_CHECK, Movie
+from movie_assets.catalog.schema import CONTROL_CHARACTER_CHECK, MOVIES_SCHEMA, RELEASE_YEAR_CHECK, Movie
 
 MAX_EXAMPLES = 10
 
@@ -33,8 +33,12 @@ CHECKS: dict[str, tuple[str, tuple[str, ...]]] = {
         "original_language and spoken_languages are ISO 639-1, origin_country ISO 3166-1, imdb_id tt+digits",
         ("original_language", "spoken_languages", "origin_country", "imdb_id"),
     ),
+    # The control-character rule reports here, by its pandera check name, rather than as a check of its own:
+    # the movies asset declares its Dagster checks by name, and a result for an undeclared one fails the run.
     "text_values": (
-        "title is non-empty, status is one of TMDb's, image paths start with '/'",
+        "title is non-empty, status is one of TMDb's, image paths start with '/', and no title, overview, "
+        "tagline, collection or name holds a control character (tab and line breaks only in overview and "
+        "tagline)",
         ("title", "status", "poster_path", "backdrop_path"),
     ),
     "schema": (
@@ -101,6 +105,8 @@ def _route(check: str, column: str) -> str:
         return "unique_movie_ids"
     if check == RELEASE_YEAR_CHECK:
         return "year_matches_partition"
+    if check == CONTROL_CHARACTER_CHECK:
+        return "text_values"
     for name in ("value_ranges", "iso_codes", "text_values"):
         if column in CHECKS[name][1]:
             return name
@@ -178,7 +184,8 @@ _REMEDY = {
     "rule in movie_assets/catalog/schema.py",
     "iso_codes": "re-run movie_details for year={y}; if TMDb really holds these codes, widen the "
     "pattern in movie_assets/catalog/schema.py",
-    "text_values": "re-run movie_details for year={y}",
+    "text_values": "re-run movie_details for year={y}; a control character came with the source data "
+    "(TMDb, an emulator catalogue or an imported dump): remove it there",
     "schema": "build the frame with build_movies (movie_assets/catalog/transform.py)",
 }
 

@@ -54,12 +54,29 @@ MAX_RUNTIME_MINUTES = 1500
 
 # The name pandera gives the frame-wide release_date/year check; checks.py routes its failures by it.
 RELEASE_YEAR_CHECK = "release_date_in_year"
+# The name of the control-character checks on text columns; checks.py reports them under text_values.
+CONTROL_CHARACTER_CHECK = "no_control_characters"
+# Unicode category Cc (C0, DEL, C1). A NUL cuts strings short in C readers and the rest garble terminals,
+# logs and search snippets; a C1 control is almost always a cp1252 character decoded as Latin-1.
+CONTROL_CHARACTER = r"[\x00-\x1f\x7f-\x9f]"
+# Prose (overview, tagline) may keep tabs and line breaks: TMDb's own overviews hold CR LF paragraphs.
+CONTROL_CHARACTER_IN_PROSE = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
 
 
 def _all_items_match(data: pa.PolarsData, pattern: str) -> pl.LazyFrame:
     # A null item inside a list is a bad code too, so it counts as a mismatch.
     matches = pl.element().str.contains(pattern).fill_null(False)
     return data.lazyframe.select(pl.col(data.key).list.eval(matches).list.all())
+
+
+def _no_match(data: pa.PolarsData, pattern: str) -> pl.LazyFrame:
+    # A null is the nullability check's business, not this one's.
+    return data.lazyframe.select(pl.col(data.key).str.contains(pattern).not_().fill_null(True))
+
+
+def _no_item_matches(data: pa.PolarsData, pattern: str) -> pl.LazyFrame:
+    hits = pl.element().str.contains(pattern).fill_null(False)
+    return data.lazyframe.select(pl.col(data.key).list.eval(hits).list.any().not_().fill_null(True))
 
 
 class Movie(pa.DataFrameModel):
@@ -106,6 +123,18 @@ class Movie(pa.DataFrameModel):
     @pa.check("origin_country", name="country_codes")
     def _origin_country_codes(cls, data: pa.PolarsData) -> pl.LazyFrame:
         return _all_items_match(data, COUNTRY_CODE)
+
+    @pa.check("title", "original_title", "collection", name=CONTROL_CHARACTER_CHECK)
+    def _one_line_text(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return _no_match(data, CONTROL_CHARACTER)
+
+    @pa.check("overview", "tagline", name=CONTROL_CHARACTER_CHECK)
+    def _prose(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return _no_match(data, CONTROL_CHARACTER_IN_PROSE)
+
+    @pa.check("genres", "keywords", "cast", "directors", name=CONTROL_CHARACTER_CHECK)
+    def _names(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return _no_item_matches(data, CONTROL_CHARACTER)
 
     @pa.dataframe_check(name=RELEASE_YEAR_CHECK)
     def _release_date_in_year(cls, data: pa.PolarsData) -> pl.LazyFrame:

@@ -14,11 +14,13 @@ from typing import Any
 
 from movie_assets.dumps.values import (
     RowError,
+    clean_text,
     normalise_name,
     parse_float,
     parse_int,
     parse_iso_date,
     parse_mdy_date,
+    repair_c1,
     repair_mojibake,
     split_names,
 )
@@ -207,13 +209,42 @@ def detect_kind(header: Sequence[str], file_label: str) -> DumpKind:
     )
 
 
-def repair_row(row: dict[str, str]) -> tuple[dict[str, str], int, int]:
-    """Repair every cell of a mis-decoded row; returns (row, cells repaired, of which lossy)."""
+def repair_row(row: dict[str, str], *, misdecoded: bool) -> tuple[dict[str, str], int, int]:
+    """Repair every cell of a row; returns (row, cells repaired, of which lossy).
+
+    Cells of a `misdecoded` kind get their mojibake undone first; in every kind, C1 controls that stand for
+    cp1252 punctuation become that punctuation (tmdb-movies has overviews whose curly quotes went through
+    both mistakes).
+    """
     repaired = lossy = 0
     fixed: dict[str, str] = {}
     for column, cell in row.items():
-        text, was_lossy = repair_mojibake(cell)
+        text, was_lossy = repair_mojibake(cell) if misdecoded else (cell, False)
+        text = repair_c1(text)
         repaired += text != cell
         lossy += was_lossy
         fixed[column] = text
     return fixed, repaired, lossy
+
+
+# Prose keeps its line breaks and tabs; every other text field is one line (see `clean_text`).
+_MULTILINE_FIELDS = frozenset({"overview"})
+
+
+def _clean(value: Any, field: str) -> Any:
+    if isinstance(value, str):
+        return clean_text(value, field, multiline=field in _MULTILINE_FIELDS)
+    if isinstance(value, list | tuple):
+        return type(value)(_clean(item, field) for item in value)
+    if isinstance(value, dict):
+        return {key: _clean(item, field) for key, item in value.items()}
+    return value
+
+
+def clean_partial(partial: Partial) -> Partial:
+    """Check and tidy every text value of a parsed row, names inside lists and JSON objects included.
+
+    After parsing, so that a control character spelled as a JSON escape (`\\u0000` in a keywords cell) is
+    caught as surely as a raw one. Raises `RowError` for a control character text never needs.
+    """
+    return {field: _clean(value, field) for field, value in partial.items()}

@@ -136,6 +136,19 @@ def _cp1252_byte_map() -> dict[str, int]:
 
 _CP1252_BYTES = _cp1252_byte_map()
 _TRUNCATED_CLOSING_QUOTE = re.compile(rb"\xe2\x80(?![\x80-\xbf])")
+# A C1 control (U+0080-U+009F) in text is a cp1252 byte that was read as Latin-1: `\x93` was `“`. The five
+# bytes cp1252 leaves undefined have no such meaning and are left for `clean_text` to refuse.
+_C1_AS_CP1252 = {
+    byte: bytes([byte]).decode("cp1252")
+    for byte in range(0x80, 0xA0)
+    if bytes([byte]).decode("cp1252", errors="replace") != "\ufffd"
+}
+# Control characters (Unicode category Cc) that text never needs: every C0 control but tab, line feed and
+# carriage return, DEL, and the C1 controls. A NUL truncates strings in C readers, the rest garble terminals
+# and logs, so a cell holding one is refused rather than guessed at.
+_FORBIDDEN_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_LINE_BREAK = re.compile(r"\r\n?")
+_CONTROL_WHITESPACE = re.compile(r"\s*[\t\n\r]\s*")
 
 
 def repair_mojibake(text: str) -> tuple[str, bool]:
@@ -163,3 +176,30 @@ def repair_mojibake(text: str) -> tuple[str, bool]:
     if good >= max(bad, 1):
         return lenient, True
     return text, False
+
+
+def repair_c1(text: str) -> str:
+    """Turn C1 controls that stand for cp1252 characters back into them (`Alice\\x92s` → `Alice’s`)."""
+    if text.isascii():
+        return text
+    return text.translate(_C1_AS_CP1252)
+
+
+def clean_text(text: str, column: str, *, multiline: bool) -> str:
+    """Text without control characters: tab, CR and LF are the only ones kept, and only in prose.
+
+    Prose (`multiline`, e.g. an overview) keeps its tabs and paragraph breaks, with CR LF and a lone CR
+    made LF: a lone CR sends a terminal back to the start of the line, overprinting what came before.
+    Anything else (titles, names, codes) is one line, so a tab or line break in it becomes one space.
+    Any other control character raises `RowError` naming the column, the character and where it is.
+    """
+    bad = _FORBIDDEN_CONTROL.search(text)
+    if bad is not None:
+        start = max(bad.start() - 20, 0)
+        raise RowError(
+            f"{column} holds the control character U+{ord(bad.group()):04X} at position {bad.start()} "
+            f"({text[start : bad.start() + 20]!r}); remove it from the file and import again"
+        )
+    if multiline:
+        return _LINE_BREAK.sub("\n", text)
+    return _CONTROL_WHITESPACE.sub(" ", text)

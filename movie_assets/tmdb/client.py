@@ -4,6 +4,7 @@ Errors (none of their messages ever contains the credential)::
 
     TMDbError
     ├── TMDbAuthError      HTTP 401: the credential in TMDB_API_KEY was rejected
+    │   └── TMDbCredentialError   no request made: the credential is empty or too short to be one
     ├── TMDbNotFound       HTTP 404: unknown, deleted or merged id (a tombstone for movie details)
     ├── TMDbRequestError   any other 4xx: the request itself is wrong, so retrying cannot help
     └── TMDbUnavailable    still 429/5xx, timeouts, connection errors or malformed bodies after every attempt
@@ -52,6 +53,14 @@ class TMDbError(Exception):
 
 class TMDbAuthError(TMDbError):
     """TMDb answered 401: the credential is missing, invalid or suspended."""
+
+
+class TMDbCredentialError(TMDbAuthError, ValueError):
+    """The credential cannot be a TMDb one (empty, or shorter than 8 characters); raised by the constructor.
+
+    A TMDbError, so a caller that reports TMDb failures reports this one the same way instead of a
+    traceback; a ValueError, as every other refused constructor argument is.
+    """
 
 
 class TMDbNotFound(TMDbError):
@@ -127,7 +136,10 @@ class TMDbClient:
             )
         if not (0 <= backoff_base <= backoff_cap):
             raise ValueError(f"need 0 <= backoff_base <= backoff_cap, got {backoff_base} and {backoff_cap}")
-        headers, self._auth_params = auth_for(api_key)
+        try:
+            headers, self._auth_params = auth_for(api_key)
+        except ValueError as exc:
+            raise TMDbCredentialError(str(exc)) from None
         self._secrets = (api_key,)
         quiet_httpx_logging()
         self.base_url = redact(base_url.rstrip("/"), self._secrets)

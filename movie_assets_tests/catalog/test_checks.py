@@ -165,6 +165,34 @@ def test_each_check_fails_alone_on_its_bad_frame(
     assert example["column"] in outcomes[check].description
 
 
+@pytest.mark.parametrize(
+    ("column", "value", "shown"),
+    [
+        ("title", "Star\x00Wars", "Star\x00Wars"),
+        ("original_title", "Film\n2", "Film\n2"),  # a title is one line
+        ("overview", "A \x1b[31mred\x1b[0m story.", "A \x1b[31mred\x1b[0m story."),
+        ("tagline", "Soon\x85", "Soon\x85"),  # C1 controls count too
+        ("cast", ["A", "B\x00"], ["A", "B\x00"]),
+        ("keywords", ["k\x07"], ["k\x07"]),
+    ],
+)
+def test_control_characters_in_text_fail_text_values(
+    good: pl.DataFrame, column: str, value: object, shown: object
+) -> None:
+    outcomes = failed(check_movies(at(2, column, value)(good), YEAR))
+    assert list(outcomes) == ["text_values"]
+    assert outcomes["text_values"].examples == [{"movie_id": 2, "column": column, "value": shown}]
+    assert "control character" in outcomes["text_values"].description
+    with pytest.raises(MoviesValidationError, match=rf"{column}=.*\(movie 2\)"):
+        validate_movies(at(2, column, value)(good), YEAR)
+
+
+def test_prose_may_hold_tabs_and_line_breaks(good: pl.DataFrame) -> None:
+    # TMDb's own overviews come with CR LF paragraphs; they are text, not damage.
+    frame = at(1, "overview", "First part.\r\n\r\nSecond\tpart.")(at(1, "tagline", "One\nTwo")(good))
+    assert failed(check_movies(frame, YEAR)) == {}
+
+
 def test_other_partition_year_fails_year_check_for_every_row(good: pl.DataFrame) -> None:
     outcomes = failed(check_movies(good, 2021))
     assert list(outcomes) == ["year_matches_partition"]

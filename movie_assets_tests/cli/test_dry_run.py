@@ -28,7 +28,9 @@ def test_dry_run_with_a_bad_key_exits_2_without_the_key(
 ) -> None:
     _clear(monkeypatch)
     secret = "not-the-key-31337"
-    with Emulator(generate_demo_catalogue(n=50, years=(2020,)), EmulatorConfig(api_key="right")) as emulator:
+    with Emulator(
+        generate_demo_catalogue(n=50, years=(2020,)), EmulatorConfig(api_key="the-right-key")
+    ) as emulator:
         monkeypatch.setenv("TMDB_BASE_URL", emulator.url)
         monkeypatch.setenv("TMDB_API_KEY", secret)
         assert main(["build", "--dry-run", "--years", "2020"]) == 2

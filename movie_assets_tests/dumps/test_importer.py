@@ -293,12 +293,167 @@ def test_unknown_header_names_file_and_expected_columns(tmp_path: Path) -> None:
     assert not (tmp_path / "out.jsonl").exists()
 
 
+TOP10K_ROW = "{id},{title},Drama,en,{overview},1.0,2000-01-01,5.0,3"
+
+
+def _top10k_text(path: Path, *rows: str) -> Path:
+    """A top10K file written byte for byte, so a test can hold the malformed CSV a writer would never make."""
+    path.write_bytes((",".join(TOP10K_HEADER) + "\n" + "".join(rows)).encode())
+    return path
+
+
+def _row(movie_id: int, title: str = "", overview: str = "x") -> str:
+    return TOP10K_ROW.format(id=movie_id, title=title or f"Movie {movie_id}", overview=overview) + "\n"
+
+
 def test_row_with_wrong_field_count_is_reported(tmp_path: Path) -> None:
-    path = tmp_path / "top.csv"
-    path.write_text(",".join(TOP10K_HEADER) + "\n7,Seven,Drama,en,x,1.0,2000-01-01,5.0,3,extra\n", "utf-8")
+    path = _top10k_text(tmp_path / "top.csv", _row(6), _row(7).rstrip("\n") + ",extra\n")
     report = import_dumps([path], tmp_path / "out.jsonl")
-    assert report.movies_written == 0
+    assert report.movies_written == 1
     assert report.skipped == [("top.csv", "7", "row has a different number of fields than the header (9)")]
+
+
+@pytest.mark.parametrize("rows", [(), (_row(7).rstrip("\n") + ",extra\n",)])
+def test_an_import_without_movies_leaves_an_existing_catalogue_as_it_was(
+    tmp_path: Path, rows: tuple[str, ...], dumps: list[Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Regression: a header-only file exited 0 and replaced the catalogue with an empty one.
+    out = tmp_path / "catalogue.jsonl.gz"
+    assert main_import([str(p) for p in dumps], str(out)) == 0
+    before = out.read_bytes()
+    capsys.readouterr()
+    empty = _top10k_text(tmp_path / "empty.csv", *rows)
+    assert main_import([str(empty)], str(out)) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.count("\n") == 1
+    assert captured.err.startswith("import-dump: nothing to import: ")
+    assert (
+        "a header but no rows" if not rows else "empty.csv id=7: row has a different number"
+    ) in captured.err
+    assert f"{out} was left as it was" in captured.err
+    assert out.read_bytes() == before
+    with pytest.raises(DumpImportError, match="was not written"):
+        import_dumps([empty], tmp_path / "new.jsonl")
+    assert not (tmp_path / "new.jsonl").exists()
+
+
+def test_a_truncated_gzip_is_a_clear_error(tmp_path: Path, dumps: list[Path]) -> None:
+    cut = tmp_path / "cut.csv.gz"
+    cut.write_bytes(dumps[1].read_bytes()[:-12])  # the gzip trailer (and a little data) missing
+    with pytest.raises(DumpImportError, match=r"cut\.csv\.gz: cannot read it as a \(gzipped\) UTF-8 CSV"):
+        import_dumps([cut], tmp_path / "out.jsonl")
+
+
+def test_out_that_is_an_input_is_refused(dumps: list[Path]) -> None:
+    before = dumps[0].read_bytes()
+    with pytest.raises(DumpImportError, match="is also an input file"):
+        import_dumps(dumps, dumps[0])
+    assert dumps[0].read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("bad", "swallowed"),
+    [
+        # The stray quote pairs up with the next quoted cell: a lenient reader took line 4 into the overview
+        # of line 3 and reported nothing but "3 rows read, 2 used".
+        (_row(2, overview='"He said hi'), "line 4"),
+        # Never closed: a lenient reader ran on to the end of the file.
+        (_row(2, title='"Two'), "lines 4-5"),
+    ],
+)
+def test_unterminated_quote_skips_its_row_and_rereads_the_rows_it_swallowed(
+    tmp_path: Path, bad: str, swallowed: str
+) -> None:
+    later = (_row(3, overview='"y"'), _row(4)) if swallowed == "line 4" else (_row(3), _row(4))
+    path = _top10k_text(tmp_path / "top.csv", _row(1), bad, *later)
+    report = import_dumps([path], tmp_path / "out.jsonl")
+    movies = {m["id"]: m for m in read_catalogue(report.out)}
+    assert sorted(movies) == [1, 3, 4]
+    assert movies[3]["overview"] == ("y" if swallowed == "line 4" else "x")
+    assert (report.sources[0].rows_read, report.sources[0].rows_used) == (4, 3)
+    [(source, row_id, reason)] = report.skipped
+    assert (source, row_id) == ("top.csv", "line 3")  # line 1 is the header
+    assert reason.startswith("a quote in the row on line 3 is not closed where the row ends")
+    assert f"it swallowed {swallowed}, which" in reason and "fix the quotes on line 3" in reason
+
+
+def test_line_numbers_count_line_feeds_past_quoted_line_breaks(tmp_path: Path) -> None:
+    # Quoted CR LF, lone CR and LF inside overviews are text: rows on lines 2-3 and 4-5, so the third is on
+    # line 6 (a lone CR starts no line).
+    path = _top10k_text(
+        tmp_path / "top.csv",
+        _row(1, overview='"one\r\ntwo"'),
+        _row(2, overview='"three\rfour\nfive"'),
+        _row(3, title='"Three'),
+    )
+    report = import_dumps([path], tmp_path / "out.jsonl")
+    assert [row_id for _, row_id, _ in report.skipped] == ["line 6"]
+    assert report.skipped[0][2].startswith("a quote in the row on line 6 is misplaced or not closed")
+    movies = {m["id"]: m for m in read_catalogue(report.out)}
+    assert (movies[1]["overview"], movies[2]["overview"]) == ("one\ntwo", "three\nfour\nfive")
+
+
+def test_a_quote_misplaced_within_one_line_skips_only_that_row(tmp_path: Path) -> None:
+    path = _top10k_text(tmp_path / "top.csv", _row(1, title='"Bad"title'), _row(2))
+    report = import_dumps([path], tmp_path / "out.jsonl")
+    assert [m["id"] for m in read_catalogue(report.out)] == [2]
+    [(_, row_id, reason)] = report.skipped
+    assert row_id == "line 2"
+    assert reason.startswith("a quote in the row on line 2 is misplaced or not closed (',' expected after")
+    assert reason.endswith("fix the quotes on line 2 and import again")
+
+
+@pytest.mark.parametrize(
+    ("title", "overview", "message"),
+    [
+        ("Star\x00Wars", "x", "title holds the control character U+0000 at position 4 ('Star\\x00Wars')"),
+        ("Fine", "bell\x07", "overview holds the control character U+0007 at position 4"),
+        ("Fine", "del\x7f", "overview holds the control character U+007F"),
+        ("Fine", "c1 \x81", "overview holds the control character U+0081"),  # undefined in cp1252
+    ],
+)
+def test_control_characters_are_refused_with_the_row(
+    tmp_path: Path, title: str, overview: str, message: str
+) -> None:
+    # Regression: a NUL inside a title went into the catalogue.
+    path = _top10k_text(tmp_path / "top.csv", _row(1, title=title, overview=overview), _row(2))
+    report = import_dumps([path], tmp_path / "out.jsonl")
+    assert [m["id"] for m in read_catalogue(report.out)] == [2]
+    [(_, row_id, reason)] = report.skipped
+    assert (
+        row_id == "1"
+        and reason.startswith(message)
+        and reason.endswith("remove it from the file and import again")
+    )
+
+
+def test_control_characters_in_json_names_are_refused(tmp_path: Path) -> None:
+    row = {
+        "id": "5", "title": "Five", "release_date": "2001-01-01",
+        "keywords": json.dumps([{"id": 1, "name": "bad\u0000word"}]),
+    }  # fmt: skip
+    path = _write_csv(tmp_path / "five.csv", TMDB_5000_HEADER, [row, {**row, "id": "6", "keywords": ""}])
+    report = import_dumps([path], tmp_path / "out.jsonl")
+    assert [m["id"] for m in read_catalogue(report.out)] == [6]
+    assert report.skipped[0][:2] == ("five.csv", "5")
+    assert report.skipped[0][2].startswith("keywords holds the control character U+0000")
+
+
+def test_harmless_control_characters_are_tidied_not_refused(tmp_path: Path) -> None:
+    path = _top10k_text(
+        tmp_path / "top.csv",
+        _row(
+            1,
+            title='"Two\tWords"',
+            overview='"Para one.\r\n\r\nPara\ttwo,\rand \x93three\x94 \x97 Alice\x92s"',
+        ),
+    )
+    report = import_dumps([path], tmp_path / "out.jsonl")
+    [movie] = read_catalogue(report.out)
+    assert movie["title"] == "Two Words"  # a title is one line
+    # prose keeps tabs and paragraphs (CR LF and lone CR become LF); C1 controls were cp1252 punctuation
+    assert movie["overview"] == "Para one.\n\nPara\ttwo,\nand \u201cthree\u201d \u2014 Alice\u2019s"
+    assert report.skipped == [] and report.repaired_cells == 1
 
 
 def test_main_import_prints_report_or_fails_with_one_line(

@@ -4,7 +4,14 @@ import logging
 
 import pytest
 
-from movie_assets.tmdb.auth import RedactingFilter, auth_for, looks_like_jwt, quiet_httpx_logging, redact
+from movie_assets.tmdb.auth import (
+    MIN_KEY_LENGTH,
+    RedactingFilter,
+    auth_for,
+    looks_like_jwt,
+    quiet_httpx_logging,
+    redact,
+)
 
 KEY = "abcd1234secret"
 JWT = "eyJhbGciOiJIUzI1NiJ9.eyJhdWQiOiJhYmNkIn0.c2lnbmF0dXJl"
@@ -41,6 +48,38 @@ def test_auth_for_rejects_an_empty_credential_naming_the_variable(credential: st
         auth_for(credential)
 
 
+@pytest.mark.parametrize("credential", ["k", "e", "seven77", " seven77 \n"])
+def test_auth_for_refuses_a_key_shorter_than_8_without_showing_it(credential: str) -> None:
+    with pytest.raises(ValueError) as caught:
+        auth_for(credential)
+    message = str(caught.value)
+    length = len(credential.strip())
+    assert f"TMDB_API_KEY is {length} character{'s' if length > 1 else ''} long" in message
+    assert f"at least {MIN_KEY_LENGTH}" in message and "themoviedb.org/settings/api" in message
+    assert repr(credential.strip()) not in message
+
+
+def test_auth_for_accepts_a_key_of_8() -> None:
+    assert auth_for("eight888") == ({}, {"api_key": "eight888"})
+
+
+def test_a_one_letter_secret_is_redacted_as_a_token_not_out_of_every_word() -> None:
+    # Regression: redacting the key "e" turned "the key e" into "th*** k***y ***".
+    text = "the key e was sent as api_key=e&page=1 and Bearer e; then e."
+    assert redact(text, ["e"]) == "the key *** was sent as api_key=***&page=1 and Bearer ***; then ***."
+
+
+def test_redacting_filter_redacts_given_secrets_as_tokens(caplog: pytest.LogCaptureFixture) -> None:
+    logger = logging.getLogger("movie_assets.test_auth")
+    logger.addFilter(RedactingFilter([KEY]))
+    try:
+        with caplog.at_level(logging.INFO, logger=logger.name):
+            logger.info("tried %s against the %s", KEY, "service")
+        assert caplog.messages == ["tried *** against the service"]
+    finally:
+        logger.filters.clear()
+
+
 @pytest.mark.parametrize(
     ("text", "secrets", "expected"),
     [
@@ -54,9 +93,17 @@ def test_auth_for_rejects_an_empty_credential_naming_the_variable(credential: st
         ),
         (f"Authorization: Bearer {JWT}", [], "Authorization: Bearer ***"),
         (f"token={JWT}", [JWT], "token=***"),
-        ("a+b/c in url: a%2Bb%2Fc", ["a+b/c"], "*** in url: ***"),
-        ("abcdef and abc", ["abc", "abcdef"], "*** and ***"),
-        ("nothing secret here", [None, "", "zzz"], "nothing secret here"),
+        ("ab+cd/ef in url: ab%2Bcd%2Fef", ["ab+cd/ef"], "*** in url: ***"),
+        ("abcd1234ef and abcd1234", ["abcd1234", "abcd1234ef"], "*** and ***"),
+        ("nothing secret here", [None, "", "zzzzzzzz"], "nothing secret here"),
+        # whole tokens: next to punctuation, quotes, an escape or the end of a sentence
+        (f"key={KEY}. '{KEY}' ({KEY}),{KEY}", [KEY], "key=***. '***' (***),***"),
+        (
+            f"next=http%3A%2F%2Fh%2Fx%3Fapi_key%3D{KEY}%26page%3D2",
+            [KEY],
+            "next=http%3A%2F%2Fh%2Fx%3Fapi_key%3D***%26page%3D2",
+        ),
+        (f"{KEY}x and x{KEY} are other tokens", [KEY], f"{KEY}x and x{KEY} are other tokens"),
         (f"padded {KEY}", [f" {KEY} "], "padded ***"),
     ],
 )

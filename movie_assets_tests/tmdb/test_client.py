@@ -14,6 +14,7 @@ import pytest
 from movie_assets.tmdb.client import (
     TMDbAuthError,
     TMDbClient,
+    TMDbCredentialError,
     TMDbNotFound,
     TMDbRequestError,
     TMDbUnavailable,
@@ -380,6 +381,16 @@ def test_malformed_shapes_are_retried_then_reported(method: Any, malformed: Any)
 def test_bad_options_are_refused(options: dict[str, Any]) -> None:
     with pytest.raises(ValueError):
         TMDbClient(BASE, KEY, **options)
+
+
+def test_a_key_shorter_than_8_is_refused_before_any_request() -> None:
+    server = Server(httpx.Response(200, json=MOVIE))
+    with pytest.raises(TMDbCredentialError, match="TMDB_API_KEY is 1 character long") as caught:
+        client_for(server, key="e")
+    # reported like any TMDb credential failure, and refused like any other bad argument
+    assert isinstance(caught.value, TMDbAuthError) and isinstance(caught.value, ValueError)
+    assert "'e'" not in str(caught.value)
+    assert server.requests == []
 
 
 def test_base_url_must_be_http() -> None:

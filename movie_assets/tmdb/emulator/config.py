@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from movie_assets.tmdb.auth import MIN_KEY_LENGTH, length_of
+
 # Every fault the emulator can inject. "rank_drift" only ever applies to popularity-sorted discover pages
 # after the first; the others apply to any authorised request.
 FAULT_KINDS = ("500", "502", "503_html", "504", "slow", "reset", "truncated", "429", "rank_drift")
@@ -13,7 +15,8 @@ FAULT_KINDS = ("500", "502", "503_html", "504", "slow", "reset", "truncated", "4
 class EmulatorConfig:
     """How the emulator behaves.
 
-    api_key: the accepted credential, as `api_key` or `Authorization: Bearer`; None accepts any non-empty one.
+    api_key: the accepted credential, as `api_key` or `Authorization: Bearer`, at least 8 characters; None
+        accepts any non-empty one.
     rate_limit: requests per second before 429 code 25; None turns the limit off.
     max_page: the highest page discover and changes serve (TMDb: 500).
     legacy_page_errors: answer page errors the pre-2019 way (HTTP 422, `{"errors": [...]}`).
@@ -36,6 +39,12 @@ class EmulatorConfig:
     def __post_init__(self) -> None:
         if self.api_key == "":
             raise ValueError("api_key must be a non-empty string, or None to accept any credential")
+        if self.api_key is not None and len(self.api_key.strip()) < MIN_KEY_LENGTH:
+            # The client refuses keys this short, so the emulator could never be harvested with it.
+            raise ValueError(
+                f"api_key (--api-key) is {length_of(self.api_key.strip())} long; use at least "
+                f"{MIN_KEY_LENGTH}, as TMDb clients refuse shorter keys (e.g. the default demo-key)"
+            )
         if self.rate_limit is not None and not self.rate_limit > 0:
             raise ValueError(f"rate_limit must be positive requests/s or None (off), got {self.rate_limit}")
         if self.max_page < 1:

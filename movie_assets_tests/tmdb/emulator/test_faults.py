@@ -166,7 +166,9 @@ def test_stop_closes_kept_alive_connections() -> None:
 @pytest.mark.parametrize(
     ("options", "message"),
     [({"rate_limit": 0}, "rate_limit"), ({"max_page": 0}, "max_page"), ({"fault_rate": 1.5}, "fault_rate"),
-     ({"faults": ("500", "teapot")}, "teapot"), ({"api_key": ""}, "api_key"), ({"slow_seconds": -1}, "slow")],
+     ({"faults": ("500", "teapot")}, "teapot"), ({"api_key": ""}, "api_key"), ({"slow_seconds": -1}, "slow"),
+     ({"api_key": "k"}, r"api_key \(--api-key\) is 1 character long; use at least 8"),
+     ({"api_key": " seven77 "}, "is 7 characters long")],
 )  # fmt: skip
 def test_bad_config_is_rejected(options: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
