@@ -24,7 +24,6 @@ import copy
 import hashlib
 import json
 import multiprocessing
-import os
 import random
 import sys
 import tempfile
@@ -107,23 +106,21 @@ class ServedCatalogue:
 
     def __enter__(self) -> str:
         self._process.start()
-        url = self._conn.recv()
-        os.environ.update(TMDB_BASE_URL=url, TMDB_API_KEY=KEY, TMDB_RATE_LIMIT="100000")
-        return url
+        return self._conn.recv()
 
     def __exit__(self, *exc: object) -> None:
         self._conn.send("stop")
         self._process.join(timeout=30)
 
 
-def _defs(home: Path) -> dg.Definitions:
+def _defs(home: Path, url: str) -> dg.Definitions:
     modules = [reference, harvest, catalog, embeddings, indexes, refresh]
     return dg.Definitions(
         assets=refresh.in_refresh_order(dg.load_assets_from_modules(modules)),
         jobs=[yearly_job, catalog_job, refresh.refresh_job],
         resources={
             "data": DataHome(home=str(home)),
-            "tmdb": TMDbResource(),
+            "tmdb": TMDbResource(base_url=url, api_key=KEY, rate_limit=100_000),
             "embedder": SyntheticEmbedderResource(model_name=SyntheticEmbedder.name),
         },
     )
@@ -138,8 +135,8 @@ def _run(defs: dg.Definitions, instance: dg.DagsterInstance, job: str, partition
     return result
 
 
-def full_build(home: Path, instance: dg.DagsterInstance, years: Sequence[int]) -> float:
-    defs = _defs(home)
+def full_build(home: Path, url: str, instance: dg.DagsterInstance, years: Sequence[int]) -> float:
+    defs = _defs(home, url)
     started = time.perf_counter()
     for year in years:
         _run(defs, instance, "yearly_job", str(year))
@@ -261,14 +258,14 @@ def main(argv: list[str] | None = None) -> int:
         str(work / "instance"), overrides={"telemetry": {"enabled": False}}
     )
     home = work / "refreshed"
-    with ServedCatalogue(work / "catalogue.jsonl"):
-        full_s = full_build(home, instance, years)
+    with ServedCatalogue(work / "catalogue.jsonl") as url:
+        full_s = full_build(home, url, instance, years)
     print(f"full build: {full_s:.1f} s")
     before = _frame(DataPaths(home), "documents", years)
     embedded_before = _EMBEDDER.encoded
-    with ServedCatalogue(work / "mutated.jsonl"):
+    with ServedCatalogue(work / "mutated.jsonl") as url:
         started = time.perf_counter()
-        result = _run(_defs(home), instance, "refresh_job")
+        result = _run(_defs(home, url), instance, "refresh_job")
         refresh_s = time.perf_counter() - started
     re_embedded_by_embedder = _EMBEDDER.encoded - embedded_before
     changes = next(
@@ -287,8 +284,8 @@ def main(argv: list[str] | None = None) -> int:
     instance2 = dg.DagsterInstance.local_temp(
         str(work / "instance2"), overrides={"telemetry": {"enabled": False}}
     )
-    with ServedCatalogue(work / "mutated.jsonl"):
-        rebuild_s = full_build(work / "rebuilt", instance2, years)
+    with ServedCatalogue(work / "mutated.jsonl") as url:
+        rebuild_s = full_build(work / "rebuilt", url, instance2, years)
     same = compare(DataPaths(home), DataPaths(work / "rebuilt"), years)
     sample = after["document"].head(512).to_list()
     model = None if args.no_model else model_throughput(sample)

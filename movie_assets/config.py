@@ -1,8 +1,14 @@
-"""Run-time configuration: environment variables (and a `.env` in the repo root), never read at import."""
+"""Settings: typed values read from the environment, used as defaults.
+
+Reading is explicit (`Settings.from_env()`), never at import. `movie-assets` (the CLI entry) loads `.env`
+first and reads these once per command; it hands them to Dagster as run config. Runs started from the UI
+or a schedule get no run config, so each resource reads its unset fields from here when the run starts.
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +17,7 @@ DEFAULT_BASE_URL = "https://api.themoviedb.org/3"
 DEFAULT_RATE_LIMIT = 35.0
 DEFAULT_EMBED_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 DEFAULT_CROSS_ENCODER = "cross-encoder/ms-marco-MiniLM-L-6-v2"
+_TRUE = {"1", "true", "yes", "on"}
 
 
 def load_dotenv_once() -> None:
@@ -20,13 +27,7 @@ def load_dotenv_once() -> None:
     load_dotenv(REPO_ROOT / ".env", override=False)
 
 
-def data_home() -> Path:
-    """The data root: `MOVIE_ASSETS_HOME`, else `data/` under the repo root."""
-    return Path(os.environ.get("MOVIE_ASSETS_HOME") or REPO_ROOT / "data").resolve()
-
-
-def rate_limit_from_env() -> float:
-    raw = os.environ.get("TMDB_RATE_LIMIT", "").strip()
+def _rate_limit(raw: str) -> float:
     if not raw:
         return DEFAULT_RATE_LIMIT
     try:
@@ -38,25 +39,73 @@ def rate_limit_from_env() -> float:
     return value
 
 
+def _min_votes(raw: str) -> int | None:
+    try:
+        return int(raw) if raw else None
+    except ValueError:
+        raise ValueError(f"TMDB_SCOPE_MIN_VOTES must be a whole number; got {raw!r}") from None
+
+
+def parse_languages(text: str) -> tuple[str, ...]:
+    """`"ml, TA"` → `("ml", "ta")`: the comma list that `--languages` and `TMDB_SCOPE_LANGUAGES` take."""
+    return tuple(code.strip().lower() for code in text.split(",") if code.strip())
+
+
 @dataclass(frozen=True)
 class TMDbSettings:
-    """Where and how to reach TMDb (or a server that behaves like it)."""
+    """Where and how to reach TMDb (or a server that behaves like it), and what to harvest there."""
 
-    base_url: str
-    api_key: str | None
-    rate_limit: float
+    base_url: str | None = None  # None: TMDb itself
+    api_key: str | None = None
+    rate_limit: float = DEFAULT_RATE_LIMIT
+    languages: tuple[str, ...] = ()  # original languages; empty: all
+    min_votes: int | None = None
+    include_adult: bool = False
+
+    @property
+    def url(self) -> str:
+        return (self.base_url or DEFAULT_BASE_URL).rstrip("/")
 
     @classmethod
-    def from_env(cls) -> TMDbSettings:
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> TMDbSettings:
+        env = os.environ if environ is None else environ
         return cls(
-            base_url=(os.environ.get("TMDB_BASE_URL") or DEFAULT_BASE_URL).rstrip("/"),
-            api_key=os.environ.get("TMDB_API_KEY") or None,
-            rate_limit=rate_limit_from_env(),
+            base_url=(env.get("TMDB_BASE_URL") or "").strip() or None,
+            api_key=env.get("TMDB_API_KEY") or None,
+            rate_limit=_rate_limit(env.get("TMDB_RATE_LIMIT", "").strip()),
+            languages=parse_languages(env.get("TMDB_SCOPE_LANGUAGES", "")),
+            min_votes=_min_votes(env.get("TMDB_SCOPE_MIN_VOTES", "").strip()),
+            include_adult=env.get("TMDB_SCOPE_INCLUDE_ADULT", "").strip().lower() in _TRUE,
         )
 
 
-def embed_model_name() -> str:
-    return os.environ.get("EMBED_MODEL_NAME") or DEFAULT_EMBED_MODEL
+@dataclass(frozen=True)
+class Settings:
+    """Every setting a command or run needs, read together."""
+
+    home: Path
+    tmdb: TMDbSettings
+    embed_model: str
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        return cls(
+            home=data_home(env),
+            tmdb=TMDbSettings.from_env(env),
+            embed_model=embed_model_name(env),
+        )
+
+
+def data_home(environ: Mapping[str, str] | None = None) -> Path:
+    """The data root: `MOVIE_ASSETS_HOME`, else `data/` under the repo root."""
+    env = os.environ if environ is None else environ
+    return Path(env.get("MOVIE_ASSETS_HOME") or REPO_ROOT / "data").resolve()
+
+
+def embed_model_name(environ: Mapping[str, str] | None = None) -> str:
+    env = os.environ if environ is None else environ
+    return env.get("EMBED_MODEL_NAME") or DEFAULT_EMBED_MODEL
 
 
 def cross_encoder_name() -> str:

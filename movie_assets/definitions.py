@@ -1,4 +1,9 @@
-"""The one Definitions object: every asset, check, job and resource of movie_assets."""
+"""The one Definitions object: every asset, check, job and resource of movie_assets.
+
+Importing it reads no setting: the resources are left unset here. `movie-assets build` sets them through
+run config; a run from the UI or the schedule leaves them unset, and each takes its environment default
+(`.env` included) when the run starts.
+"""
 
 from __future__ import annotations
 
@@ -16,11 +21,12 @@ defs = dg.Definitions(
     jobs=[*JOBS, refresh.refresh_job],
     schedules=[refresh.refresh_schedule],
     resources={
-        # Where every asset reads and writes files (MOVIE_ASSETS_HOME).
+        # Where every asset reads and writes files (default MOVIE_ASSETS_HOME).
         "data": DataHome(),
-        # TMDb or an emulator, from TMDB_BASE_URL / TMDB_API_KEY / TMDB_RATE_LIMIT at run time.
+        # TMDb or an emulator, and the harvest scope (defaults TMDB_BASE_URL, TMDB_API_KEY, TMDB_RATE_LIMIT,
+        # TMDB_SCOPE_*).
         "tmdb": TMDbResource(),
-        # The sentence-transformers model for documents and queries (EMBED_MODEL_NAME).
+        # The sentence-transformers model for documents and queries (default EMBED_MODEL_NAME).
         "embedder": EmbedderResource(),
     },
 )

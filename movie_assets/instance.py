@@ -8,15 +8,18 @@ from pathlib import Path
 
 import dagster as dg
 
-from movie_assets.config import REPO_ROOT, data_home, load_dotenv_once
+from movie_assets.config import REPO_ROOT
 
 
-def prepare_instance_env() -> Path:
+def prepare_instance_env(home: Path) -> Path:
     """Point Dagster at the repo's `dagster.yaml` (unless `DAGSTER_HOME` says otherwise) and its storage
-    at `$MOVIE_ASSETS_HOME/dagster/`; returns the storage folder."""
-    load_dotenv_once()
+    at `home/dagster/`; returns the storage folder.
+
+    These are environment variables because Dagster reads them itself, from `dagster.yaml`, when
+    `DagsterInstance.get()` (or `dagster dev`) opens the instance: they must be set before that.
+    """
     os.environ.setdefault("DAGSTER_HOME", str(REPO_ROOT))
-    storage = Path(os.environ.setdefault("MOVIE_ASSETS_DAGSTER_DIR", str(data_home() / "dagster")))
+    storage = Path(os.environ.setdefault("MOVIE_ASSETS_DAGSTER_DIR", str(home / "dagster")))
     os.environ.setdefault("MOVIE_ASSETS_DAGSTER_LOGS", str(storage / "compute_logs"))
     storage.mkdir(parents=True, exist_ok=True)
     return storage

@@ -1,26 +1,29 @@
-"""Dagster resources: where the data lives, how to reach TMDb, and which embedding model to use.
+"""Dagster resources: where the data lives, how to reach TMDb and what to harvest, which embedding model.
 
-Each reads its configuration when a run starts (never at import), so one set of resources serves the
-UI, `movie-assets build` and the schedule; tests inject their own values.
+Their fields carry the settings. `movie-assets build` sets them through run config; a run started from
+the UI or a schedule leaves them unset, and each unset field takes its environment default (see
+`movie_assets.config`, `.env` included) when the run starts, never at import. Tests set them directly.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
+from pydantic import Field
 
 from movie_assets.config import TMDbSettings, embed_model_name
 from movie_assets.paths import DataPaths
-from movie_assets.tmdb import TMDbClient
+from movie_assets.tmdb import DataSource, HarvestScope, TMDbClient
 
 
 class DataHome(dg.ConfigurableResource):
-    """The data root; empty means `MOVIE_ASSETS_HOME`, else `data/` under the repo."""
+    """The data root."""
 
-    home: str | None = None
+    home: str | None = Field(default=None, description="unset: MOVIE_ASSETS_HOME, else data/ under the repo")
 
     def paths(self) -> DataPaths:
         return DataPaths(Path(self.home).resolve()) if self.home else DataPaths.from_env()
@@ -29,39 +32,71 @@ class DataHome(dg.ConfigurableResource):
 # Steps that call TMDb join this pool. TMDb's rate limit is per key, so dagster.yaml lets one such step
 # run at a time across all runs, while the other steps of concurrent runs (typing, embedding) go on.
 TMDB_POOL = "tmdb"
+_TMDB_FIELDS = ("base_url", "api_key", "rate_limit", "languages", "min_votes", "include_adult")
 
 
 class TMDbResource(dg.ConfigurableResource):
-    """TMDb (or an emulator) as configured by `TMDB_BASE_URL`, `TMDB_API_KEY` and `TMDB_RATE_LIMIT`."""
+    """TMDb (or a server like it), the harvest scope, and the label recorded with what it harvests.
 
-    base_url: str | None = None
-    rate_limit: float | None = None
+    The key is a plain field, not a `dg.EnvVar` default: Dagster refuses a run whose EnvVar is unset with a
+    generic config error, before `client()` can say how to get a key or use the demo. `movie-assets build`
+    passes `dg.EnvVar("TMDB_API_KEY")` in run config instead, so a run's stored config never holds the key.
+    """
+
+    base_url: str | None = Field(default=None, description="API root; unset: TMDB_BASE_URL, else TMDb")
+    api_key: str | None = Field(default=None, description="v3 key or v4 read token; unset: TMDB_API_KEY")
+    rate_limit: float | None = Field(
+        default=None, description="requests per second; unset: TMDB_RATE_LIMIT, else 35"
+    )
+    languages: list[str] | None = Field(
+        default=None, description="original languages (ISO 639-1); unset: TMDB_SCOPE_LANGUAGES, else all"
+    )
+    min_votes: int | None = Field(default=None, description="vote floor; unset: TMDB_SCOPE_MIN_VOTES")
+    include_adult: bool | None = Field(
+        default=None, description="harvest adult titles too; unset: TMDB_SCOPE_INCLUDE_ADULT"
+    )
+    source: DataSource = Field(
+        default="tmdb", description="recorded with each harvested year: 'demo' marks synthetic data"
+    )
 
     def settings(self) -> TMDbSettings:
-        env = TMDbSettings.from_env()
-        return TMDbSettings(
-            base_url=(self.base_url or env.base_url).rstrip("/"),
-            api_key=env.api_key,
-            rate_limit=self.rate_limit or env.rate_limit,
-        )
+        """The fields, with each unset one taken from the environment (read only if one is unset)."""
+        own = {name: getattr(self, name) for name in _TMDB_FIELDS if getattr(self, name) is not None}
+        if "languages" in own:
+            own["languages"] = tuple(code.strip().lower() for code in own["languages"])
+        try:
+            defaults = TMDbSettings() if len(own) == len(_TMDB_FIELDS) else TMDbSettings.from_env()
+        except ValueError as exc:  # a malformed variable, e.g. TMDB_RATE_LIMIT=fast
+            raise dg.Failure(description=str(exc)) from None
+        settings = dataclasses.replace(defaults, **own)
+        if settings.rate_limit <= 0:
+            raise dg.Failure(description=f"rate_limit must be positive, got {settings.rate_limit}")
+        return settings
+
+    def scope(self) -> HarvestScope:
+        settings = self.settings()
+        try:
+            return HarvestScope(settings.languages, settings.min_votes, settings.include_adult)
+        except ValueError as exc:
+            raise dg.Failure(description=f"harvest scope: {exc}") from None
 
     def client(self) -> TMDbClient:
         settings = self.settings()
         if not settings.api_key:
             raise dg.Failure(
                 description=(
-                    f"TMDB_API_KEY is not set, so {settings.base_url} cannot be harvested. Set TMDB_API_KEY "
+                    f"TMDB_API_KEY is not set, so {settings.url} cannot be harvested. Set TMDB_API_KEY "
                     "(a v3 key or a v4 read token), or run `movie-assets build` without TMDB_BASE_URL/"
                     "TMDB_API_KEY to use the offline demo catalogue."
                 )
             )
-        return TMDbClient(settings.base_url, settings.api_key, rate_limit=settings.rate_limit)
+        return TMDbClient(settings.url, settings.api_key, rate_limit=settings.rate_limit)
 
 
 class EmbedderResource(dg.ConfigurableResource):
-    """The sentence-transformers model named by `EMBED_MODEL_NAME` (offline MiniLM by default)."""
+    """The sentence-transformers model for documents and queries (offline MiniLM by default)."""
 
-    model_name: str | None = None
+    model_name: str | None = Field(default=None, description="unset: EMBED_MODEL_NAME, else MiniLM")
 
     @property
     def name(self) -> str:

@@ -49,6 +49,7 @@ def yearly_job() -> dg.JobDefinition:
                 partitions_def=year_partitions,
             )
         ],
+        # Configured per run: each run worker gets the data root and the emulator as run config.
         resources={
             "data": DataHome(),
             "tmdb": TMDbResource(),
@@ -60,9 +61,11 @@ def yearly_job() -> dg.JobDefinition:
 
 @pytest.fixture()
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A data root whose Dagster instance is the repo's dagster.yaml (pool limits, run queue)."""
+    """A data root whose Dagster instance is the repo's dagster.yaml (pool limits, run queue).
+
+    The instance's folders are environment variables because dagster.yaml reads them (as the CLI sets them).
+    """
     home = tmp_path / "home"
-    monkeypatch.setenv("MOVIE_ASSETS_HOME", str(home))
     monkeypatch.setenv("MOVIE_ASSETS_DAGSTER_DIR", str(home / "dagster"))
     monkeypatch.setenv("MOVIE_ASSETS_DAGSTER_LOGS", str(home / "dagster" / "compute_logs"))
     (home / "dagster").mkdir(parents=True)
@@ -73,13 +76,15 @@ def _instance() -> dg.DagsterInstance:
     return dg.DagsterInstance.from_config(str(REPO_ROOT))
 
 
-def _run_year(year: int) -> None:
+def _run_year(year: int, home: str, url: str) -> None:
     """One year run with the default multiprocess executor, as a run worker launched by a backfill."""
+    # 40 requests/s: each year's harvest takes a few seconds, so the two runs' harvests would overlap.
+    tmdb = {"base_url": url, "api_key": KEY, "rate_limit": 40}
+    config = {"resources": {"data": {"config": {"home": home}}, "tmdb": {"config": tmdb}}}
+    tags = {"dagster/partition": str(year)}
     with (
         _instance() as instance,
-        dg.execute_job(
-            dg.reconstructable(yearly_job), instance, tags={"dagster/partition": str(year)}
-        ) as result,
+        dg.execute_job(dg.reconstructable(yearly_job), instance, run_config=config, tags=tags) as result,
     ):
         print(json.dumps({"year": year, "run_id": result.run_id, "success": result.success}))
 
@@ -97,20 +102,15 @@ def _step_spans(instance: dg.DagsterInstance, run_id: str) -> dict[str, tuple[fl
     return {step: (starts[step], ends[step]) for step in starts}
 
 
-def test_year_runs_go_side_by_side_with_one_tmdb_step_at_a_time(
-    home: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_year_runs_go_side_by_side_with_one_tmdb_step_at_a_time(home: Path) -> None:
     catalogue = generate_demo_catalogue(n=400, years=YEARS, seed=11)
-    # 40 requests/s: each year's harvest takes a few seconds, so the two runs' harvests would overlap.
     with Emulator(catalogue, EmulatorConfig(api_key=KEY)) as emulator:
-        monkeypatch.setenv("TMDB_BASE_URL", emulator.url)
-        monkeypatch.setenv("TMDB_API_KEY", KEY)
-        monkeypatch.setenv("TMDB_RATE_LIMIT", "40")
         _instance().dispose()  # create the storage once, before two processes open it
         code = (
-            "import sys; from movie_assets_tests import test_concurrency as t; t._run_year(int(sys.argv[1]))"
+            "import sys; from movie_assets_tests import test_concurrency as t; "
+            "t._run_year(int(sys.argv[1]), *sys.argv[2:])"
         )
-        finished = python_at_once(code, [[str(year)] for year in YEARS])
+        finished = python_at_once(code, [[str(year), str(home), emulator.url] for year in YEARS])
     assert [run["success"] for run in finished] == [True, True]
     run_ids = [run["run_id"] for run in finished]
 
@@ -121,9 +121,13 @@ def test_year_runs_go_side_by_side_with_one_tmdb_step_at_a_time(
     assert runs[0][0] < runs[1][1] and runs[1][0] < runs[0][1], f"the two runs did not overlap: {runs}"
     tmdb = sorted(span for run in spans for step, span in run.items() if step in TMDB_STEPS)
     assert len(tmdb) == 4
+    # A slot is claimed before STEP_START and given back after STEP_SUCCESS, so overlapping spans mean two
+    # steps really held the slot at once. The slot table cannot show that (a second claim overwrites the
+    # first), which is why the spans are compared. Dagster's SQLite storage claims with an unguarded
+    # read-then-write, so two runs claiming in the same instant can both win: rare here, but real.
     overlaps = [(a, b) for a, b in zip(tmdb, tmdb[1:], strict=False) if b[0] < a[1]]
     assert overlaps == [], "two steps called TMDb at once"
-    assert info.limit == 1 and info.claimed_slots == []
+    assert (info.limit, info.slot_count, info.claimed_slots) == (1, 1, [])
     assert all(DataPaths(home).movies_file(year).is_file() for year in YEARS)
 
 
@@ -138,7 +142,8 @@ def _claimed_by_a_build(instance: dg.DagsterInstance) -> str | None:
 def test_a_killed_build_gives_its_tmdb_slot_back_and_the_next_build_completes(home: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TMDB_", "DAGSTER_"))}
     with Emulator(generate_demo_catalogue(n=300, years=(2020,), seed=3), EmulatorConfig(api_key=KEY)) as emu:
-        env.update(TMDB_BASE_URL=emu.url, TMDB_API_KEY=KEY, TMDB_RATE_LIMIT="20")
+        # The build's input is its environment, as a user's shell gives it.
+        env.update(MOVIE_ASSETS_HOME=str(home), TMDB_BASE_URL=emu.url, TMDB_API_KEY=KEY, TMDB_RATE_LIMIT="20")
         build = [sys.executable, "-m", "movie_assets.cli.main", "build", "--years", "2020"]
         first = subprocess.Popen(build, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:

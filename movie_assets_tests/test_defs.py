@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import dagster as dg
 
 from movie_assets.assets.refresh import refresh_job
@@ -51,3 +55,38 @@ def test_the_daily_refresh_runs_the_refresh_job_before_the_artifacts() -> None:
     graph = defs.resolve_asset_graph()
     for key in ("movies_profile", "dense_index", "bm25_index", "search_payload"):
         assert dg.AssetKey("catalog_changes") in graph.get(dg.AssetKey(key)).parent_keys
+
+
+_SPY = """
+import os, sys, sysconfig
+
+STDLIB = (sysconfig.get_paths()["stdlib"], "<frozen")
+SETTINGS = ("TMDB_", "MOVIE_ASSETS_", "EMBED_", "CROSS_ENCODER_")
+
+
+class Spy(type(os.environ)):
+    # Reports a read of a setting by movie_assets code (libraries copying the whole environment aside).
+    def __getitem__(self, key):
+        frame = sys._getframe(1)
+        while frame is not None and frame.f_code.co_filename.startswith(STDLIB):
+            frame = frame.f_back
+        if frame is not None and "/movie_assets/" in frame.f_code.co_filename and key.startswith(SETTINGS):
+            print("READ", key, frame.f_code.co_filename)
+        return super().__getitem__(key)
+
+
+os.environ.__class__ = Spy
+from movie_assets.definitions import defs
+
+for job in ("reference_job", "yearly_job", "catalog_job", "refresh_job"):
+    defs.resolve_job_def(job)
+print("LOADED")
+"""
+
+
+def test_loading_the_definitions_reads_no_setting() -> None:
+    # A fresh interpreter: here the definitions are long imported. A malformed value would fail a read.
+    env = {**os.environ, "TMDB_RATE_LIMIT": "fast", "TMDB_API_KEY": "x", "MOVIE_ASSETS_HOME": "/nonexistent"}
+    done = subprocess.run([sys.executable, "-c", _SPY], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["LOADED"]

@@ -16,7 +16,6 @@ from movie_assets.tmdb import (
     iter_catalogue,
     merge_discovered,
     record_source,
-    scope_from_env,
     write_catalogue,
 )
 
@@ -26,7 +25,7 @@ DISCOVERED_FILE = "movies.jsonl.gz"
 
 
 async def _discover(tmdb: TMDbResource, year: int, log: dg.DagsterLogManager) -> list[DiscoverResult]:
-    scope = scope_from_env()
+    scope = tmdb.scope()
     log.info(f"discovering {year}: scope {scope.describe()}")
     async with tmdb.client() as client:
         return [
@@ -53,7 +52,7 @@ def discovered_movies(
     out = data.paths().discover_dir(year)
     write_catalogue(movies, out / DISCOVERED_FILE)
     write_json([result.to_json() for result in results], out / "windows.json")
-    record_source(out, tmdb.settings().base_url)
+    record_source(out, tmdb.settings().url, tmdb.source)
     incomplete = [w.describe() for w in windows if not w.complete]
     return dg.MaterializeResult(
         metadata={

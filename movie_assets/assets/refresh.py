@@ -38,7 +38,6 @@ from movie_assets.tmdb import (
     DetailsStore,
     fetch_details,
     released_between,
-    scope_from_env,
     walk_changes,
 )
 
@@ -83,7 +82,7 @@ def _release_window(since: date, until: date, years: Sequence[int]) -> tuple[dat
 async def _fetch(
     tmdb: TMDbResource, paths: DataPaths, since: date, until: date, years: list[int], known: set[int]
 ) -> tuple[ChangedIds, list[int], dict[int, dict[str, Any] | None], dict[str, Any]]:
-    scope = scope_from_env()
+    scope = tmdb.scope()
     store = DetailsStore(refresh_dir(paths) / "details")
     async with tmdb.client() as client:
         changes = await walk_changes(client, since, until)
@@ -184,7 +183,7 @@ def catalog_changes(
     changes, new_titles, fetched, stats = asyncio.run(_fetch(tmdb, paths, since, until, years, set(current)))
     clock.append(time.perf_counter())
     try:
-        patch = patch_details(paths, fetched, current=current, years=years, scope=scope_from_env())
+        patch = patch_details(paths, fetched, current=current, years=years, scope=tmdb.scope())
         clock.append(time.perf_counter())
         refreshed, warnings, embedded = _apply(context, paths, patch, embedder)
         clock.append(time.perf_counter())

@@ -1,16 +1,16 @@
 """`movie-assets build --dry-run`: what a build would harvest and how long it would take, without harvesting.
 
-The source is chosen exactly as `build` chooses it (the demo catalogue through the emulator when no key
-is set). Only page-1 discover probes are sent: the same probes the build's window planner will send.
+The source and settings are chosen exactly as `build` chooses them (the demo catalogue through the emulator
+when no key is set): the estimate talks to TMDb through the same resource the build's runs would get. Only
+page-1 discover probes are sent: the same probes the build's window planner will send.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
-from movie_assets.cli.build import BuildError, open_source
-from movie_assets.config import TMDbSettings, load_dotenv_once
+from movie_assets.cli.build import BuildRequest, Say, open_source
 from movie_assets.tmdb import (
     HarvestScope,
     TMDbClient,
@@ -21,40 +21,29 @@ from movie_assets.tmdb import (
 )
 
 
-async def _estimate(
-    settings: TMDbSettings, api_key: str, years: Sequence[int], scope: HarvestScope
-) -> list[YearEstimate]:
+async def _estimate(client: TMDbClient, years: Sequence[int], scope: HarvestScope) -> list[YearEstimate]:
     params = scope.discover_params()
-    async with TMDbClient(settings.base_url, api_key, rate_limit=settings.rate_limit) as client:
+    async with client:
         return [await estimate_year(client, year, scope_params=params) for year in years]
 
 
-def run_dry_run(
-    years: Sequence[int] | None,
-    *,
-    rate_limit: float | None,
-    scope: HarvestScope,
-    say: Callable[[str], None] = print,
-) -> int:
-    """Print the estimate table for `years` (default: the source's years); 0 on success, 2 on a TMDb error.
+def run_dry_run(request: BuildRequest, say: Say = print) -> int:
+    """Print the estimate table for the request's years (default: the source's years); 0 on success, 2 on a
+    TMDb error.
 
     Raises BuildError, as `run_build` does, when the source cannot be used (e.g. a base URL without a key).
     """
-    load_dotenv_once()
-    with open_source(rate_limit, say) as source:
-        try:
-            settings = TMDbSettings.from_env()
-        except ValueError as exc:  # a malformed TMDB_RATE_LIMIT
-            raise BuildError(str(exc)) from None
-        if not settings.api_key:  # open_source sets one (the demo's) or refuses; guard a future change
-            raise BuildError("TMDB_API_KEY is not set; set it to estimate a harvest from TMDb")
-        chosen = list(years or source.default_years)
+    with open_source(request, say) as source:
+        # Outside a run nothing resolves the resource's EnvVar key: this does, as a run would.
+        tmdb = source.tmdb.process_config_and_initialize()
+        scope, rate_limit = tmdb.scope(), tmdb.settings().rate_limit
+        chosen = list(request.years or source.default_years)
         span = f"{chosen[0]}-{chosen[-1]}"
         say(f"Dry run: estimating years {span} from the {source.description} (scope: {scope.describe()})")
         try:
-            estimates = asyncio.run(_estimate(settings, settings.api_key, chosen, scope))
+            estimates = asyncio.run(_estimate(tmdb.client(), chosen, scope))
         except TMDbError as exc:
             say("dry run failed: " + " ".join(str(exc).split()))
             return 2
-    say(format_estimate(estimates, settings.rate_limit))
+    say(format_estimate(estimates, rate_limit))
     return 0

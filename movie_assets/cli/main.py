@@ -3,96 +3,19 @@
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
 import sys
 
-from movie_assets.config import REPO_ROOT
+from movie_assets.cli import tools  # light: each command imports what it needs when it runs
+from movie_assets.config import load_dotenv_once
 
 
 def _build(args: argparse.Namespace) -> int:
-    from movie_assets.cli.build import BuildError, parse_years, run_build
-    from movie_assets.tmdb import HarvestScope
+    from movie_assets.cli.build import command
 
-    try:
-        years = parse_years(args.years) if args.years else None
-        scope = HarvestScope(
-            languages=tuple(c.strip().lower() for c in (args.languages or "").split(",") if c.strip()),
-            min_votes=args.min_votes,
-            include_adult=args.include_adult,
-        )
-        if args.rate_limit is not None and args.rate_limit <= 0:
-            raise BuildError(
-                f"--rate-limit must be a positive number of requests per second; got {args.rate_limit}"
-            )
-    except ValueError as exc:
-        print(f"movie-assets build: {exc}", file=sys.stderr)
-        return 2
-    # The scope travels as environment so UI-launched runs and this one read it the same way.
-    os.environ["TMDB_SCOPE_LANGUAGES"] = ",".join(scope.languages)
-    os.environ["TMDB_SCOPE_MIN_VOTES"] = str(scope.min_votes or "")
-    os.environ["TMDB_SCOPE_INCLUDE_ADULT"] = "true" if scope.include_adult else ""
-    try:
-        if args.dry_run:
-            from movie_assets.cli.dry_run import run_dry_run
-
-            return run_dry_run(years, rate_limit=args.rate_limit, scope=scope)
-        return run_build(years, rate_limit=args.rate_limit)
-    except BuildError as exc:
-        print(f"movie-assets build: {exc}", file=sys.stderr)
-        return 2
+    return command(args)
 
 
-def _emulator(args: argparse.Namespace) -> int:
-    from movie_assets.tmdb import read_catalogue
-    from movie_assets.tmdb.emulator import EmulatorConfig, serve
-
-    if args.catalog:
-        try:
-            movies = read_catalogue(args.catalog)
-        except (OSError, ValueError) as exc:
-            print(f"movie-assets emulator: {exc}", file=sys.stderr)
-            return 2
-    else:
-        from movie_assets.demo import generate_demo_catalogue
-
-        movies = generate_demo_catalogue()
-    try:
-        config = EmulatorConfig(
-            api_key=args.api_key,
-            rate_limit=args.rate_limit,
-            max_page=args.max_page,
-            fault_rate=args.fault_rate,
-        )
-        serve(movies, config, args.host, args.port)
-    except (OSError, ValueError) as exc:  # bad switches, a duplicate id, a port in use
-        print(f"movie-assets emulator: {exc}", file=sys.stderr)
-        return 2
-    return 0
-
-
-def _import_dump(args: argparse.Namespace) -> int:
-    from movie_assets.dumps import main_import
-
-    return main_import(args.files, args.out)
-
-
-def _ui(args: argparse.Namespace) -> int:
-    from movie_assets.instance import prepare_instance_env
-
-    prepare_instance_env()
-    cmd = ["dagster", "dev", "-w", str(REPO_ROOT / "workspace.yaml"), "-p", str(args.port)]
-    return subprocess.call(cmd, cwd=REPO_ROOT)
-
-
-def _app(args: argparse.Namespace) -> int:
-    script = REPO_ROOT / "movie_assets" / "app" / "streamlit_app.py"
-    cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.address", args.host]
-    cmd += ["--server.port", str(args.port), "--browser.gatherUsageStats", "false"]
-    return subprocess.call(cmd, cwd=REPO_ROOT)
-
-
-def _parser() -> argparse.ArgumentParser:
+def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="movie-assets", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -105,7 +28,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     build.add_argument("--languages", help="only these original languages, e.g. ml,ta")
     build.add_argument("--min-votes", type=int, help="only movies with at least this many votes")
-    build.add_argument("--include-adult", action="store_true", help="also harvest adult titles")
+    build.add_argument("--include-adult", action="store_true", default=None, help="also harvest adult titles")
     build.add_argument(
         "--dry-run", action="store_true", help="estimate movies, requests and time; build nothing"
     )
@@ -129,31 +52,33 @@ def _parser() -> argparse.ArgumentParser:
     emulator.add_argument(
         "--fault-rate", type=float, default=0.0, help="share of requests given injected faults"
     )
-    emulator.set_defaults(run=_emulator)
+    emulator.set_defaults(run=tools.emulator)
 
     dump = sub.add_parser("import-dump", help="convert TMDb-derived CSV dumps into a catalogue file")
     dump.add_argument("files", nargs="+")
     dump.add_argument("--out", required=True, help="catalogue file to write (.jsonl or .jsonl.gz)")
-    dump.set_defaults(run=_import_dump)
+    dump.set_defaults(run=tools.import_dump)
 
     ui = sub.add_parser("ui", help="open the Dagster UI on the shared instance")
     ui.add_argument("--port", type=int, default=3000)
-    ui.set_defaults(run=_ui)
+    ui.set_defaults(run=tools.ui)
 
     app = sub.add_parser("app", help="open the Streamlit search front end")
     app.add_argument("--host", default="127.0.0.1")
     app.add_argument("--port", type=int, default=8501)
-    app.set_defaults(run=_app)
+    app.set_defaults(run=tools.app)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    # The one place `.env` is read: every command, and the runs it starts, see it as environment defaults.
+    load_dotenv_once()
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["search"]:
         from movie_assets.cli.search import main as search_main
 
         return search_main(argv[1:])
-    args = _parser().parse_args(argv)
+    args = parser().parse_args(argv)
     return args.run(args)
 
 

@@ -9,15 +9,15 @@ from movie_assets.tmdb.details import Progress, fetch_details
 from movie_assets.tmdb.details_store import HARVESTED_AT, DetailsStore
 from movie_assets.tmdb.discover import PAGE_SIZE, DiscoverResult, discover_year
 from movie_assets.tmdb.estimate import YearEstimate, estimate_year, format_estimate
-from movie_assets.tmdb.provenance import SOURCE_ENV, combined_source, record_source
-from movie_assets.tmdb.scope import HarvestScope, merge_discovered, scope_from_env
+from movie_assets.tmdb.provenance import DataSource, combined_source, record_source
+from movie_assets.tmdb.scope import HarvestScope, merge_discovered
 from movie_assets.tmdb.windows import Window, plan_windows
 
 __all__ = [
     "HARVESTED_AT",
     "PAGE_SIZE",
-    "SOURCE_ENV",
     "ChangedIds",
+    "DataSource",
     "DetailsStore",
     "DiscoverResult",
     "HarvestScope",
@@ -37,7 +37,6 @@ __all__ = [
     "read_catalogue",
     "record_source",
     "released_between",
-    "scope_from_env",
     "walk_changes",
     "write_catalogue",
 ]

@@ -1,12 +1,12 @@
 """What a harvest covers beyond the year: original languages, a vote floor, adult titles.
 
-Set with `movie-assets build --languages ml,ta --min-votes 5 --include-adult`, or with the variables
-`TMDB_SCOPE_LANGUAGES`, `TMDB_SCOPE_MIN_VOTES` and `TMDB_SCOPE_INCLUDE_ADULT` (read when a run starts).
+Set with `movie-assets build --languages ml,ta --min-votes 5 --include-adult` (run config), or with the
+variables `TMDB_SCOPE_LANGUAGES`, `TMDB_SCOPE_MIN_VOTES` and `TMDB_SCOPE_INCLUDE_ADULT`, the defaults of
+the TMDb resource; this module only holds the scope and what it asks TMDb.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -46,20 +46,6 @@ class HarvestScope:
         if self.include_adult:
             parts.append("include_adult")
         return " ".join(parts) or "everything"
-
-
-def scope_from_env() -> HarvestScope:
-    languages = os.environ.get("TMDB_SCOPE_LANGUAGES", "")
-    min_votes = os.environ.get("TMDB_SCOPE_MIN_VOTES", "").strip()
-    try:
-        votes = int(min_votes) if min_votes else None
-    except ValueError:
-        raise ValueError(f"TMDB_SCOPE_MIN_VOTES must be a whole number; got {min_votes!r}") from None
-    return HarvestScope(
-        languages=tuple(code.strip().lower() for code in languages.split(",") if code.strip()),
-        min_votes=votes,
-        include_adult=os.environ.get("TMDB_SCOPE_INCLUDE_ADULT", "").lower() in {"1", "true", "yes"},
-    )
 
 
 class _HasMovies(Protocol):

@@ -58,18 +58,15 @@ def catalogue() -> list[dict]:
 
 
 @pytest.fixture()
-def served(catalogue: list[dict], monkeypatch: pytest.MonkeyPatch) -> Iterator[Emulator]:
+def served(catalogue: list[dict]) -> Iterator[Emulator]:
     with Emulator(catalogue, EmulatorConfig(api_key=KEY, fault_rate=0.05, seed=5)) as emulator:
-        monkeypatch.setenv("TMDB_BASE_URL", emulator.url)
-        monkeypatch.setenv("TMDB_API_KEY", KEY)
-        monkeypatch.setenv("TMDB_RATE_LIMIT", "1000")
         yield emulator
 
 
-def _resources(home: Path) -> dict[str, Any]:
+def _resources(home: Path, url: str) -> dict[str, Any]:
     return {
         "data": DataHome(home=str(home)),
-        "tmdb": TMDbResource(),
+        "tmdb": TMDbResource(base_url=url, api_key=KEY, rate_limit=1000),
         "embedder": FakeEmbedderResource(model_name="fake"),
     }
 
@@ -83,7 +80,7 @@ def test_whole_graph_materializes_over_the_emulator(
     catalogue: list[dict], served: Emulator, tmp_path: Path
 ) -> None:
     instance = dg.DagsterInstance.ephemeral()
-    resources = _resources(tmp_path)
+    resources = _resources(tmp_path, served.url)
     assert dg.materialize(
         ASSETS, selection=[tmdb_languages, tmdb_genres], resources=resources, instance=instance
     ).success
@@ -118,7 +115,7 @@ def test_rematerializing_a_year_fetches_afresh_and_embeds_nothing_new(
     served: Emulator, tmp_path: Path
 ) -> None:
     instance = dg.DagsterInstance.ephemeral()
-    resources = _resources(tmp_path)
+    resources = _resources(tmp_path, served.url)
     runs = [
         dg.materialize(ASSETS, selection=YEARLY, partition_key="2020", resources=resources, instance=instance)
         for _ in range(2)

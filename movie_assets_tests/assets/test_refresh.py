@@ -28,7 +28,7 @@ KEY = "refresh-test-key-0123"
 NEW_ID = 990_000_001
 
 
-def _defs(home: Path, *, failing_embedder: bool = False) -> dg.Definitions:
+def _defs(url: str, home: Path, *, failing_embedder: bool = False) -> dg.Definitions:
     modules = [reference, harvest, catalog, embeddings, indexes, refresh]
     return dg.Definitions(
         assets=refresh.in_refresh_order(dg.load_assets_from_modules(modules)),
@@ -36,7 +36,7 @@ def _defs(home: Path, *, failing_embedder: bool = False) -> dg.Definitions:
         schedules=[refresh.refresh_schedule],
         resources={
             "data": DataHome(home=str(home)),
-            "tmdb": TMDbResource(),
+            "tmdb": TMDbResource(base_url=url, api_key=KEY, rate_limit=1000),
             "embedder": FakeEmbedderResource(model_name="fake", fail=failing_embedder),
         },
     )
@@ -47,8 +47,8 @@ def _instance(storage: Path) -> dg.DagsterInstance:
     return dg.DagsterInstance.local_temp(str(storage), overrides={"telemetry": {"enabled": False}})
 
 
-def _full_build(home: Path, storage: Path) -> None:
-    defs, instance = _defs(home), _instance(storage)
+def _full_build(url: str, home: Path, storage: Path) -> None:
+    defs, instance = _defs(url, home), _instance(storage)
     for year in YEARS:
         run = defs.resolve_job_def("yearly_job").execute_in_process(
             instance=instance, partition_key=str(year)
@@ -57,8 +57,8 @@ def _full_build(home: Path, storage: Path) -> None:
     assert defs.resolve_job_def("catalog_job").execute_in_process(instance=instance).success
 
 
-def _refresh(home: Path, storage: Path, **kwargs: Any) -> dg.ExecuteInProcessResult:
-    job = _defs(home, **kwargs).resolve_job_def("refresh_job")
+def _refresh(url: str, home: Path, storage: Path, **kwargs: Any) -> dg.ExecuteInProcessResult:
+    job = _defs(url, home, **kwargs).resolve_job_def("refresh_job")
     return job.execute_in_process(instance=_instance(storage), raise_on_error=False)
 
 
@@ -129,10 +129,7 @@ def catalogue() -> list[dict]:
 
 @pytest.fixture(scope="module")
 def served(catalogue: list[dict]) -> Iterator[Emulator]:
-    with Emulator(catalogue, EmulatorConfig(api_key=KEY)) as emulator, pytest.MonkeyPatch.context() as env:
-        env.setenv("TMDB_BASE_URL", emulator.url)
-        env.setenv("TMDB_API_KEY", KEY)
-        env.setenv("TMDB_RATE_LIMIT", "1000")
+    with Emulator(catalogue, EmulatorConfig(api_key=KEY)) as emulator:
         yield emulator
 
 
@@ -141,7 +138,7 @@ def template(served: Emulator, catalogue: list[dict], tmp_path_factory: pytest.T
     """A full build of the original catalogue and its instance, copied by each test."""
     root = tmp_path_factory.mktemp("built")
     served.replace_movies(catalogue)
-    _full_build(root / "home", root / "dagster")
+    _full_build(served.url, root / "home", root / "dagster")
     return root
 
 
@@ -156,12 +153,12 @@ def test_refresh_equals_a_full_harvest_of_the_mutated_catalogue(
     built: Path, served: Emulator, catalogue: list[dict], tmp_path: Path
 ) -> None:
     home, storage = built / "home", built / "dagster"
-    assert _changes(_refresh(home, storage))["changed_ids"] == 0
+    assert _changes(_refresh(served.url, home, storage))["changed_ids"] == 0
     mutation = _mutate(catalogue)
     served.replace_movies(mutation.catalogue)
     seen_before = len(FAKE_EMBEDDER.seen)
 
-    run = _refresh(home, storage)
+    run = _refresh(served.url, home, storage)
 
     assert run.success
     changes = _changes(run)
@@ -176,7 +173,7 @@ def test_refresh_equals_a_full_harvest_of_the_mutated_catalogue(
     assert set(FAKE_EMBEDDER.seen[seen_before:]) == expected_texts and changes["embedded"] == 3
 
     reference_home = tmp_path / "reference"
-    _full_build(reference_home / "home", reference_home / "dagster")
+    _full_build(served.url, reference_home / "home", reference_home / "dagster")
     for year in YEARS:
         assert _movies(home, year).equals(_movies(reference_home / "home", year)), year
     for name in ("search_payload.parquet", "text_idmap.parquet"):
@@ -186,7 +183,7 @@ def test_refresh_equals_a_full_harvest_of_the_mutated_catalogue(
         y: (home / "processed" / "movies_parquet" / f"year={y}" / "movies.parquet").read_bytes()
         for y in YEARS
     }
-    again = _refresh(home, storage)
+    again = _refresh(served.url, home, storage)
     assert again.success
     repeat = _changes(again)
     assert repeat["affected_years"] == [] and repeat["embedded"] == 0 and repeat["unchanged"] == 4
@@ -200,18 +197,18 @@ def test_a_failed_refresh_resumes_and_the_cursor_survives_a_new_instance(
     built: Path, served: Emulator, catalogue: list[dict]
 ) -> None:
     home, storage = built / "home", built / "dagster"
-    first = _changes(_refresh(home, storage))
+    first = _changes(_refresh(served.url, home, storage))
     assert first["cursor_source"] == "oldest harvest"
     mutation = _mutate(catalogue)
     served.replace_movies(mutation.catalogue)
 
-    failed = _refresh(home, storage, failing_embedder=True)
+    failed = _refresh(served.url, home, storage, failing_embedder=True)
 
     assert not failed.success
     pending = home / "raw" / "changes" / "pending_years.json"
     assert pending.read_text() == "[2020, 2021]"
     # A fresh instance object on the same storage: the cursor comes from the last successful run.
-    resumed = _refresh(home, storage)
+    resumed = _refresh(served.url, home, storage)
     assert resumed.success
     changes = _changes(resumed)
     assert changes["cursor_source"] == "stored" and changes["previous_cursor"] == first["cursor"]

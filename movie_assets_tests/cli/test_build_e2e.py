@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import dagster as dg
+import polars as pl
 import pytest
 
 from movie_assets.demo.catalogue import generate_demo_catalogue
@@ -60,3 +62,19 @@ def test_a_bad_key_stops_the_build_cleanly(tmp_path: Path) -> None:
     assert not (tmp_path / "processed").exists()
     leaked = [p for p in tmp_path.rglob("*") if p.is_file() and SECRET.encode() in p.read_bytes()]
     assert leaked == []
+
+
+@pytest.mark.integration
+def test_a_scoped_build_reaches_the_harvest_as_run_config(tmp_path: Path) -> None:
+    build = _run(["build", "--years", "2024", "--languages", "ml", "--min-votes", "5"], tmp_path)
+    assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
+    assert "scope languages=ml min_votes=5" in build.stdout + build.stderr  # as the harvest logged it
+    movies = pl.read_parquet(tmp_path / "processed" / "movies_parquet" / "year=2024" / "movies.parquet")
+    assert movies.height > 0
+    assert set(movies["original_language"]) == {"ml"} and movies["vote_count"].min() >= 5
+
+    # The build's runs carry the scope in their stored run config (no TMDB_SCOPE_* was set).
+    with dg.DagsterInstance.local_temp(str(tmp_path / "dagster")) as instance:
+        (run,) = instance.get_runs(filters=dg.RunsFilter(job_name="yearly_job"))
+    tmdb = run.run_config["resources"]["tmdb"]["config"]
+    assert (tmdb["languages"], tmdb["min_votes"], tmdb["source"]) == (["ml"], 5, "demo")

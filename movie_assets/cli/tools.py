@@ -1,0 +1,60 @@
+"""The helper commands of `movie-assets`: the TMDb emulator, dump import, the Dagster UI and the app."""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+
+from movie_assets.config import REPO_ROOT, data_home
+
+
+def emulator(args: argparse.Namespace) -> int:
+    from movie_assets.tmdb import read_catalogue
+    from movie_assets.tmdb.emulator import EmulatorConfig, serve
+
+    if args.catalog:
+        try:
+            movies = read_catalogue(args.catalog)
+        except (OSError, ValueError) as exc:
+            print(f"movie-assets emulator: {exc}", file=sys.stderr)
+            return 2
+    else:
+        from movie_assets.demo import generate_demo_catalogue
+
+        movies = generate_demo_catalogue()
+    try:
+        config = EmulatorConfig(
+            api_key=args.api_key,
+            rate_limit=args.rate_limit,
+            max_page=args.max_page,
+            fault_rate=args.fault_rate,
+        )
+        serve(movies, config, args.host, args.port)
+    except (OSError, ValueError) as exc:  # bad switches, a duplicate id, a port in use
+        print(f"movie-assets emulator: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def import_dump(args: argparse.Namespace) -> int:
+    from movie_assets.dumps import main_import
+
+    return main_import(args.files, args.out)
+
+
+def ui(args: argparse.Namespace) -> int:
+    from movie_assets.instance import prepare_instance_env
+
+    # `dagster dev` inherits this environment (`.env` included): runs launched there take their resource
+    # defaults from it.
+    prepare_instance_env(data_home())
+    cmd = ["dagster", "dev", "-w", str(REPO_ROOT / "workspace.yaml"), "-p", str(args.port)]
+    return subprocess.call(cmd, cwd=REPO_ROOT)
+
+
+def app(args: argparse.Namespace) -> int:
+    script = REPO_ROOT / "movie_assets" / "app" / "streamlit_app.py"
+    cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.address", args.host]
+    cmd += ["--server.port", str(args.port), "--browser.gatherUsageStats", "false"]
+    return subprocess.call(cmd, cwd=REPO_ROOT)
