@@ -121,7 +121,10 @@ class Searcher:
             raise TypeError(
                 f"params must be a SearchParams, got {params!r}; pass single knobs by name (k=10)"
             )
-        p = SearchParams(**knobs) if params is None else replace(params, **knobs)
+        if params is None:
+            p = SearchParams(**knobs)
+        else:  # a given value was checked when it was made
+            p = replace(params, **knobs) if knobs else params
         q = read_query(query, p)
         found = self._candidates(q, p, self.facts.mask(q.year_min, q.year_max, p.min_votes))
         return SearchResult(
