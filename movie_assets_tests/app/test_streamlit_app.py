@@ -19,8 +19,8 @@ from movie_assets.catalog.store import write_movies
 from movie_assets.index.artifacts import write_artifacts
 from movie_assets.index.documents import movie_documents
 from movie_assets.search import ModelUnavailableError, Searcher
+from movie_assets_tests.catalogues import SEARCH_MOVIES as MOVIES
 from movie_assets_tests.fakes import FakeEmbedder, make_movies
-from movie_assets_tests.search.test_searcher import MOVIES
 
 APP = Path(__file__).resolve().parents[2] / "movie_assets" / "app" / "streamlit_app.py"
 TIMEOUT = 30  # seconds per run: generous, the machine is shared

@@ -14,8 +14,9 @@ import pytest
 from movie_assets.cli.search import build_parser, main
 from movie_assets.config import REPO_ROOT
 from movie_assets.search import SearchParams
+from movie_assets_tests.catalogues import build_search_artifacts as build_artifacts
+from movie_assets_tests.catalogues import drop_last_payload_row as _drop_last_payload_row
 from movie_assets_tests.fakes import FakeEmbedder
-from movie_assets_tests.search.test_searcher import _drop_last_payload_row, build_artifacts
 
 HIT_FIELDS = {
     "movie_id", "title", "year", "original_language", "genres", "score", "rank", "components", "overview",

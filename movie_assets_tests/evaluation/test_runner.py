@@ -23,22 +23,8 @@ from movie_assets.evaluation.tomt import ToTQueries, ToTQuery
 from movie_assets.index.artifacts import write_artifacts
 from movie_assets.index.documents import movie_documents
 from movie_assets.search import ModelUnavailableError, QueryError, Searcher
+from movie_assets_tests.catalogues import EVAL_MOVIES as MOVIES
 from movie_assets_tests.fakes import FakeEmbedder, make_movies
-
-SF, ROMANCE = "Science Fiction", "Romance"
-# Title words appear in no other movie's document, so BM25 finds exactly the movies sharing title words:
-# the three "Space Station" films, the two "Harbour" films, and the keeper alone.
-MOVIES: list[dict[str, Any]] = [
-    dict(movie_id=1, title="Space Station Alpha", year=2010, genres=[SF], overview="Astronauts orbit Mars."),
-    dict(movie_id=2, title="Space Station Beta", year=2012, genres=[SF], overview="Engineers fix a reactor."),
-    dict(movie_id=3, title="Space Station Gamma", year=2016, genres=[SF, "Drama"], original_language="fr",
-         overview="A crew returns to Earth."),
-    dict(movie_id=4, title="Harbour Cafe", year=1998, genres=[ROMANCE], original_language="fr",
-         overview="Two strangers share a table."),
-    dict(movie_id=5, title="Harbour Lights", year=2000, genres=[ROMANCE], original_language="fr",
-         overview="A fisherman waits for his son."),
-    dict(movie_id=6, title="Lonely Keeper", year=1950, genres=["Drama"], overview="A man befriends a whale."),
-]  # fmt: skip
 
 
 def build(folder: Path, records: Sequence[Mapping[str, Any]] = MOVIES) -> Path:

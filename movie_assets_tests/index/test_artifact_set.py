@@ -13,7 +13,7 @@ import pytest
 
 from movie_assets.index import ArtifactsError, bm25_top_k, open_artifacts, verify_artifacts, write_artifacts
 from movie_assets.index.artifacts import PAYLOAD_SCHEMA
-from movie_assets_tests.index.test_artifacts import _inputs
+from movie_assets_tests.catalogues import artifact_inputs as _inputs
 
 
 @pytest.fixture

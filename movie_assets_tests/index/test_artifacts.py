@@ -5,34 +5,16 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from datetime import date
 from pathlib import Path
 
-import numpy as np
 import polars as pl
 import pytest
 
 from movie_assets.index import artifacts, read_manifest, verify_artifacts
 from movie_assets.index.artifacts import PAYLOAD_SCHEMA, write_artifacts
 from movie_assets.index.dense import load_dense
-from movie_assets.index.documents import movie_documents
 from movie_assets.index.sparse import bm25_top_k, load_bm25
-from movie_assets_tests.fakes import FakeEmbedder, make_movies
-
-RECORDS = [
-    {"movie_id": 30, "title": "Nayattu", "original_language": "ml", "year": 2021, "genres": ["Thriller"],
-     "overview": "Police officers on the run in Kerala.", "cast": [f"Actor {i}" for i in range(14)]},
-    {"movie_id": 10, "title": "Notting Hill", "year": 1999, "release_date": date(1999, 5, 21),
-     "overview": "A bookseller falls in love with an actress.", "genres": ["Romance", "Comedy"]},
-    {"movie_id": 20, "title": "Interstellar", "year": 2014,
-     "overview": "Astronauts travel through a wormhole."},
-]  # fmt: skip
-
-
-def _inputs() -> tuple[pl.DataFrame, pl.DataFrame, np.ndarray]:
-    movies = make_movies(RECORDS)
-    docs = movie_documents(movies)[[2, 0, 1]]  # another order than the movies, as a concat of years gives
-    return movies, docs, FakeEmbedder().encode(docs["document"].to_list())
+from movie_assets_tests.catalogues import artifact_inputs as _inputs
 
 
 @pytest.fixture
