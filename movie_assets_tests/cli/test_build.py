@@ -146,3 +146,17 @@ def test_the_demo_build_passes_its_emulator_and_the_scope_as_run_config(tmp_path
     movies = list(iter_catalogue(discover / DISCOVERED_FILE))
     assert movies and all(m["original_language"] == "ml" and m["vote_count"] >= 5 for m in movies)
     assert json.loads((discover / "source.json").read_text())["source"] == "demo"
+
+
+def test_a_build_materializes_the_whole_graph_but_the_refresh_in_dependency_order() -> None:
+    from movie_assets.cli.runs import plan
+    from movie_assets.definitions import defs
+
+    jobs = plan([2023, 2024])
+    assert [job for job, _ in jobs] == [
+        "reference_job", "yearly_job", "yearly_job", "catalog_job", "reports_job"
+    ]  # fmt: skip
+    built = set().union(*(defs.resolve_job_def(job).asset_layer.selected_asset_keys for job, _ in jobs))
+    # Only the scheduled incremental refresh's own asset is left to its job.
+    unbuilt = set(defs.resolve_asset_graph().get_all_asset_keys()) - built
+    assert {key.to_user_string() for key in unbuilt} == {"catalog_changes"}
