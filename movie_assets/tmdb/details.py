@@ -1,8 +1,10 @@
 """The resumable details backfill: `/movie/{id}` for every discovered id, checkpointed in batches.
 
 A killed or failed run resumes from its checkpoint and re-fetches at most the batch that was in flight;
-a run after a completed one (or over a different id set) starts afresh. A 404 is a tombstone: recorded,
-not retried. The files and their format are `details_store`'s.
+a run after a completed one (or over a different id set) starts afresh, unless the caller knows that the
+completed backfill belongs to a run that failed in a later step (`resume_complete`): then nothing is
+fetched again. A 404 is a tombstone: recorded, not retried. The files and their format are
+`details_store`'s.
 """
 
 from __future__ import annotations
@@ -101,16 +103,26 @@ async def fetch_details(
     batch_size: int = 200,
     concurrency: int = 16,
     fresh: bool = False,
+    resume_complete: bool = False,
+    started_by: str | None = None,
     progress: Callable[[Progress], None] | None = None,
     clock: Callable[[], float] = time.monotonic,
 ) -> DetailsResult:
-    """Fetch details for `ids` into `store`, resuming an interrupted run over the same ids."""
+    """Fetch details for `ids` into `store`, resuming an interrupted run over the same ids.
+
+    An unfinished backfill over the same ids is always resumed (unless `fresh`): its run never got past
+    it, so it failed or was killed. A finished one is resumed only with `resume_complete`: whether its
+    run went on to fail is the caller's knowledge (the Dagster asset reads the run history). `started_by`
+    is recorded in the checkpoint of a backfill started afresh, so a caller can later ask that question
+    about the run that began it; a resumed backfill keeps the label it has.
+    """
     if batch_size < 1 or concurrency < 1:
         raise ValueError(f"batch_size and concurrency must be at least 1, got {batch_size}, {concurrency}")
     targets = _target_ids(ids)
     digest = ids_digest(targets)
     previous = None if fresh else store.checkpoint()
-    if previous and previous.get("state") == "in_progress" and previous.get("ids_digest") == digest:
+    resumable = ("in_progress", "complete") if resume_complete else ("in_progress",)
+    if previous and previous.get("state") in resumable and previous.get("ids_digest") == digest:
         checkpoint = previous
         store.drop_unlisted(checkpoint["batches"])  # a batch written but never listed is fetched again
         done = {r["id"] for name in checkpoint["batches"] for r in store.read_batch(name)}
@@ -121,6 +133,7 @@ async def fetch_details(
         now = utc_now()
         checkpoint = {"state": "in_progress", "ids_digest": digest, "total_ids": len(targets), "batches": []}
         checkpoint.update(done_ids_count=0, tombstone_count=0, started_at=now, updated_at=now)
+        checkpoint.update({} if started_by is None else {"started_by": started_by})
         store.write_checkpoint(checkpoint)  # a kill from here on resumes rather than restarts
         done = set()
     todo = iter([i for i in targets if i not in done])

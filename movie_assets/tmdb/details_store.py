@@ -68,6 +68,11 @@ class DetailsStore:
     def write_checkpoint(self, checkpoint: dict[str, Any]) -> None:
         write_bytes(json.dumps(checkpoint, indent=1).encode(), self.dir / CHECKPOINT)
 
+    def started_by(self) -> str | None:
+        """The label of whatever began the backfill on disk (for a Dagster asset: its run id), if recorded."""
+        checkpoint = self.checkpoint()
+        return checkpoint.get("started_by") if checkpoint else None
+
     def is_complete(self) -> bool:
         checkpoint = self.checkpoint()
         return checkpoint is not None and checkpoint.get("state") == "complete"

@@ -153,6 +153,27 @@ def test_a_completed_run_is_fetched_afresh_when_run_again(tmp_path: Path) -> Non
     assert result.batches == [f"batch-{n:05d}.jsonl.gz" for n in range(1, 5)]
 
 
+def test_a_completed_run_whose_run_failed_later_is_resumed_with_nothing_fetched(tmp_path: Path) -> None:
+    store = DetailsStore(tmp_path)
+    fetch(FakeDetails(KNOWN), IDS, store, batch_size=300, started_by="run-1")
+    again = FakeDetails(KNOWN)
+    result = fetch(again, IDS, store, batch_size=300, resume_complete=True, started_by="run-2")
+    assert again.calls == [] and (result.fetched, result.resumed_from) == (0, 1000)
+    assert result.tombstones == sorted(MISSING) and result.records == len(KNOWN)
+    # The backfill still belongs to the run that began it.
+    assert store.started_by() == "run-1" and store.is_complete()
+
+
+def test_resume_complete_still_fetches_another_id_set_afresh(tmp_path: Path) -> None:
+    store = DetailsStore(tmp_path)
+    fetch(FakeDetails(KNOWN), IDS, store, batch_size=300, started_by="run-1")
+    ids = list(range(5000, 5100))
+    source = FakeDetails(set(ids))
+    result = fetch(source, ids, store, resume_complete=True, started_by="run-2")
+    assert sorted(source.calls) == ids and result.resumed_from == 0
+    assert store.started_by() == "run-2"
+
+
 @pytest.mark.parametrize("fresh", [False, True])
 def test_another_id_set_or_fresh_discards_an_interrupted_run(tmp_path: Path, fresh: bool) -> None:
     store = DetailsStore(tmp_path)
