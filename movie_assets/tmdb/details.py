@@ -1,6 +1,7 @@
 """The resumable details backfill: `/movie/{id}` for every discovered id, checkpointed in batches.
 
-A killed or failed run resumes from its checkpoint and re-fetches at most the batch that was in flight;
+A killed or failed run resumes from its checkpoint and the store's journal of ids finished since the last
+batch, so it re-fetches at most the requests that were in flight;
 a run after a completed one (or over a different id set) starts afresh, unless the caller knows that the
 completed backfill belongs to a run that failed in a later step (`resume_complete`): then nothing is
 fetched again. A 404 is a tombstone: recorded, not retried. The files and their format are
@@ -70,12 +71,29 @@ class _Run:
         self.fetched = 0
 
     def add(self, movie_id: int, details: dict[str, Any] | None) -> None:
-        if details is None:
-            self.dead.append({"id": movie_id, HARVESTED_AT: utc_now()})
-        elif details.get("id") != movie_id:
+        if details is not None and details.get("id") != movie_id:
             raise ValueError(f"asked the source for movie {movie_id} but got id {details.get('id')!r}")
-        else:
-            self.records.append({**details, HARVESTED_AT: utc_now()})
+        row = (
+            {"id": movie_id, HARVESTED_AT: utc_now()}
+            if details is None
+            else {**details, HARVESTED_AT: utc_now()}
+        )
+        (self.dead if details is None else self.records).append(row)
+        self.store.note_pending(row, tombstone=details is None)
+
+    def recover(self, wanted: set[int]) -> set[int]:
+        """Fold the journal's `wanted` ids (finished by a killed run after its last batch) into a batch of
+        their own; returns them. They count as resumed, not as fetched by this run."""
+        for row, dead in self.store.pending():
+            if row["id"] in wanted:
+                wanted.discard(row["id"])
+                (self.dead if dead else self.records).append(row)
+        recovered = {row["id"] for row in self.records + self.dead}
+        if recovered:
+            self.flush()
+            self.fetched = 0
+        self.store.clear_pending()  # also a torn last line, which new appends would run on from
+        return recovered
 
     @property
     def pending(self) -> int:
@@ -92,6 +110,7 @@ class _Run:
         self.checkpoint["done_ids_count"] += self.pending
         self.checkpoint.update(state=state, tombstone_count=len(self.tombstones), updated_at=utc_now())
         self.store.write_checkpoint(self.checkpoint)
+        self.store.clear_pending()  # after the checkpoint: a kill in between leaves only ids already done
         self.records, self.dead = [], []
 
 
@@ -136,8 +155,9 @@ async def fetch_details(
         checkpoint.update({} if started_by is None else {"started_by": started_by})
         store.write_checkpoint(checkpoint)  # a kill from here on resumes rather than restarts
         done = set()
-    todo = iter([i for i in targets if i not in done])
     run = _Run(store, checkpoint, len(targets))
+    done |= run.recover(set(targets) - done)
+    todo = iter([i for i in targets if i not in done])
     resumed_from, started = len(done), clock()
     reported: list[int] = []
 
