@@ -1,11 +1,10 @@
 """The resumable details backfill: `/movie/{id}` for every discovered id, checkpointed in batches.
 
 A killed or failed run resumes from its checkpoint and the store's journal of ids finished since the last
-batch, so it re-fetches at most the requests that were in flight;
-a run after a completed one (or over a different id set) starts afresh, unless the caller knows that the
-completed backfill belongs to a run that failed in a later step (`resume_complete`): then nothing is
-fetched again. A 404 is a tombstone: recorded, not retried. The files and their format are
-`details_store`'s.
+batch, so it re-fetches at most the requests that were in flight. A run after a completed one (or over a
+different id set) starts afresh, unless the caller knows that the completed backfill belongs to a run
+that failed in a later step (`resume_complete`): then nothing is fetched again. A 404 is a tombstone:
+recorded, not retried. The files and their format are `details_store`'s.
 """
 
 from __future__ import annotations
