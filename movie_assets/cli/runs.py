@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from typing import Any
 
 import dagster as dg
 
@@ -54,14 +55,19 @@ class Position:
 
 
 def is_interrupt(event: dg.DagsterEvent) -> bool:
-    """True for the failure event of a step or a run that Ctrl-C stopped."""
+    """True for the failure event of a step or a run that Ctrl-C stopped (also when code in the step
+    wrapped the interrupt in an error of its own)."""
     if event.is_step_failure:
         error = event.step_failure_data.error
     elif event.is_run_failure:
         error = event.job_failure_data.error
     else:
         return False
-    return error is not None and error.cls_name in _INTERRUPT_ERRORS
+    while error is not None:
+        if error.cls_name in _INTERRUPT_ERRORS:
+            return True
+        error = error.cause or error.context
+    return False
 
 
 def interrupted_step(result: dg.ExecuteInProcessResult) -> str | None:
@@ -113,7 +119,7 @@ def execute(
     job_name: str,
     partition: str | None,
     instance: dg.DagsterInstance,
-    run_config: dict,
+    run_config: dict[str, Any],
 ) -> dg.ExecuteInProcessResult:
     """Run one job of the build in this process, tagged as this build's, logging to the console."""
     job = defs.resolve_job_def(job_name).with_logger_defs({"console": quiet_console_logger})

@@ -160,3 +160,26 @@ def test_a_build_materializes_the_whole_graph_but_the_refresh_in_dependency_orde
     # Only the scheduled incremental refresh's own asset is left to its job.
     unbuilt = set(defs.resolve_asset_graph().get_all_asset_keys()) - built
     assert {key.to_user_string() for key in unbuilt} == {"catalog_changes"}
+
+
+@pytest.mark.parametrize(
+    ("where", "says"),
+    [
+        ({}, " before the first run; nothing was built: run the same command again to build"),
+        (
+            {"job": "yearly_job", "partition": "2020", "step": "movie_details"},
+            " during yearly_job [2020] at movie_details. Nothing built is lost: run the same command "
+            "again to finish (years already built are kept; 2020 resumes where it stopped), or run it "
+            "with --years 2020-2021 to skip the years already built",
+        ),
+        (
+            {"job": "catalog_job", "step": "search_artifacts"},
+            " during catalog_job at search_artifacts. Nothing built is lost: "
+            "run the same command again to finish",
+        ),
+    ],
+)
+def test_an_interrupted_build_says_where_it_stopped_and_how_to_go_on(where: dict, says: str) -> None:
+    from movie_assets.cli.runs import Position
+
+    assert Position(years=[2019, 2020, 2021], **where).interrupted() == says
