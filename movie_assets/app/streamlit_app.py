@@ -42,7 +42,7 @@ _STATE_READY = "_ma_state_ready"
 
 
 @st.cache_resource(show_spinner="Opening the search index…", max_entries=4)
-def _searcher(folder: str, stamp: int, _embedder: Embedder | None) -> Searcher:
+def _searcher(folder: str, stamp: str, _embedder: Embedder | None) -> Searcher:
     # `stamp` (the artifacts' version) makes a rebuilt artifacts set open afresh; the embedder is not hashed.
     # A long-lived page: the dense index is read into memory once, so no query waits on the disk.
     return Searcher.open(folder, embedder=_embedder, preload=True)
