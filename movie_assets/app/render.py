@@ -25,19 +25,28 @@ SYNTHETIC_NOTE = (
 _POSTER_PATH = re.compile(r"^/[A-Za-z0-9_-]+\.(?:jpe?g|png|webp)$")
 _WORD = re.compile(r"\w+")
 _ASCII_PUNCTUATION = re.compile(r"[!-/:-@\[-`{-~]")
+_LINKABLE = re.compile(r"[:@]|www\.", re.IGNORECASE)
 
 
 # -- text shown through Markdown ---------------------------------------------------------------------
 
 
 def plain(text: object) -> str:
-    """`text` as Markdown that renders as exactly these characters, on one line.
+    """`text` as Markdown that shows exactly these characters, on one line, with nothing to click or fetch.
 
-    CommonMark lets any ASCII punctuation be backslash-escaped, and escaping all of it leaves nothing
-    to start a link, an image, emphasis, HTML, a Streamlit directive (``:red[...]``, ``:material/...:``),
-    an emoji shortcode, math or an autolinked URL. Line breaks become spaces, so no value starts a block.
+    CommonMark lets any ASCII punctuation be backslash-escaped, and escaping all of it leaves nothing to
+    start a link, an image, emphasis, HTML or math. Escapes do not stop what works on the text after
+    parsing (GFM's autolinked URLs and e-mail addresses, emoji and icon shortcodes): every word holding a
+    ":", an "@" or "www." is therefore set as inline code, which those never touch. Line breaks become
+    spaces, so no value starts a block.
     """
-    return _ASCII_PUNCTUATION.sub(lambda m: "\\" + m.group(0), " ".join(str(text).split()))
+    words = str(text).split()
+    return " ".join(
+        code_span(word)
+        if _LINKABLE.search(word)
+        else _ASCII_PUNCTUATION.sub(lambda m: "\\" + m.group(0), word)
+        for word in words
+    )
 
 
 def code_span(text: object) -> str:

@@ -112,8 +112,10 @@ def _problem(raw: Any) -> str | None:
     problem = check_json(raw, Manifest)
     if problem is not None:
         return problem
-    if raw["count"] < 0 or raw["dim"] < 1:
-        return f"count {raw['count']} and dim {raw['dim']} must be >= 0 and >= 1"
+    if raw["count"] < 0:
+        return f"count: expected a number of movies >= 0, got {raw['count']}"
+    if raw["dim"] < 1:
+        return f"dim: expected a vector width >= 1, got {raw['dim']}"
     for name, digest in raw["files"].items():
         if not inside_set(name) or not _SHA256.match(digest):
             return f"files: {name!r}: {digest!r} is not a path in the set with its sha256"
@@ -127,8 +129,8 @@ def parse_manifest(raw: Any, where: Path | str) -> Manifest:
     Raises:
         ArtifactsError: a field missing or of the wrong type, naming it and what to rebuild.
     """
-    if not isinstance(raw, dict) or raw.get("format_version") != FORMAT_VERSION:
-        version = raw.get("format_version") if isinstance(raw, dict) else None
+    version = raw.get("format_version") if isinstance(raw, dict) else None
+    if type(version) is not int or version != FORMAT_VERSION:
         raise ArtifactsError(f"{where} has format_version {version!r}, expected {FORMAT_VERSION}; {REBUILD}")
     problem = _problem(raw)
     if problem is not None:

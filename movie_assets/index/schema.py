@@ -73,7 +73,10 @@ def check_json(value: Any, hint: Any, where: str = "") -> str | None:
         return None if None in problems else problems[0]
     if origin is Literal:
         allowed = get_args(hint)
-        return None if value in allowed else f"{where}: expected one of {list(allowed)}, got {_shown(value)}"
+        # Compared with the type too: JSON's true equals 1 to Python, but it is not the version 1.
+        if any(value == a and type(value) is type(a) for a in allowed):
+            return None
+        return f"{where}: expected one of {list(allowed)}, got {_shown(value)}"
     if origin is list:
         if not isinstance(value, list):
             return f"{where}: expected a list, got {_shown(value)}"

@@ -83,8 +83,8 @@ def resolve_set(folder: Path | str) -> Path:
 
 
 def current_set_id(folder: Path | str) -> str:
-    """The id of the set `folder` names now (its folder name; "" when there is none): a cache key that
-    changes whenever a new set is published, read without opening anything."""
+    """A key for the set `folder` names now: its folder name and its manifest's time stamp ("" when there
+    is none). It changes whenever a new set is published, and is read without opening anything."""
     path = resolve_set(folder)
     try:
         return f"{path.name}@{(path / MANIFEST).stat().st_mtime_ns}"
@@ -203,10 +203,14 @@ def publish(out_dir: Path, set_id: str) -> None:
 
 
 def _remove_unless_held(set_dir: Path) -> bool:
+    # Best effort: the new set is already published, so a set that cannot be removed now stays for the
+    # next writer rather than fail this one.
     try:
         fd = os.open(set_dir / READERS, os.O_RDONLY | os.O_CLOEXEC)
     except FileNotFoundError:
         fd = None  # a migrated folder of the old layout: its readers took no leases
+    except OSError:
+        return False
     try:
         if fd is not None:
             try:
@@ -218,6 +222,8 @@ def _remove_unless_held(set_dir: Path) -> bool:
         os.replace(set_dir, trash)
         shutil.rmtree(trash, ignore_errors=True)
         return True
+    except OSError:
+        return False
     finally:
         if fd is not None:
             os.close(fd)

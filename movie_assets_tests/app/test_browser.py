@@ -207,5 +207,8 @@ def test_a_query_typed_in_the_browser_shows_result_cards(
     )
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, ".ma-footer"))
     assert "[log in here](http" in alerts[0].text
-    assert not alerts[0].find_elements(By.TAG_NAME, "a") and not alerts[0].find_elements(By.TAG_NAME, "img")
+    drawn = alerts[0].get_attribute("innerHTML")
+    assert not alerts[0].find_elements(By.TAG_NAME, "a") and not alerts[0].find_elements(
+        By.TAG_NAME, "img"
+    ), drawn
     assert _requested_hosts(driver) == {"127.0.0.1"}
