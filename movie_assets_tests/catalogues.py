@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import json
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,17 @@ def drop_last_payload_row(folder: Path) -> None:
     path = folder / "search_payload.parquet"
     frame = pl.read_parquet(path)
     frame.head(frame.height - 1).write_parquet(path)
+
+
+def edit_json(path: Path, change: Callable[[dict[str, Any]], object]) -> None:
+    """Damage a built set's JSON file in place (the change edits the parsed object)."""
+    data = json.loads(path.read_text("utf-8"))
+    change(data)
+    path.write_text(json.dumps(data), "utf-8")
+
+
+def edit_manifest(folder: Path, change: Callable[[dict[str, Any]], object]) -> None:
+    edit_json(folder / "manifest.json", change)
 
 
 # -- the evaluation's catalogue ---------------------------------------------------------------------------

@@ -9,7 +9,14 @@ import polars as pl
 from movie_assets.assets.catalog import movies
 from movie_assets.assets.embeddings import movie_documents, movie_embeddings
 from movie_assets.catalog import read_movies_dir
-from movie_assets.index import ann_recall_at_k, load_dense, read_vectors, write_artifacts
+from movie_assets.index import (
+    DENSE_FILE,
+    ann_recall_at_k,
+    load_dense,
+    read_vectors,
+    sets_dir,
+    write_artifacts,
+)
 from movie_assets.resources import DataHome, EmbedderResource
 from movie_assets.tmdb import combined_source
 
@@ -87,7 +94,9 @@ def search_artifacts(
     if dense["type"] == "hnsw":
         # The index rows are sorted by movie_id; compare against the vectors in that same order.
         order = np.argsort(docs["movie_id"].to_numpy(), kind="stable")
-        recall = ann_recall_at_k(load_dense(paths.artifacts_dir / "text.index"), vectors[order], k=10)
+        # The set just built, by its own folder: a later build may already have moved the pointer on.
+        built = sets_dir(paths.artifacts_dir) / manifest["set_id"]
+        recall = ann_recall_at_k(load_dense(built / DENSE_FILE), vectors[order], k=10)
     yield dg.AssetCheckResult(
         asset_key="dense_index",
         check_name=HNSW_RECALL,

@@ -8,9 +8,12 @@ write_results(results, reports_dir / "eval")
 from __future__ import annotations
 
 from movie_assets.evaluation.metrics import (
+    chance_language_match,
+    chance_year_gap,
     genre_similarity,
     jaccard,
     language_matches,
+    mean_year_gap,
     mrr_at_k,
     ndcg_at_k,
     recall_at_k,
@@ -43,6 +46,8 @@ __all__ = [
     "ToTQueries",
     "ToTQuery",
     "catalogue_imdb_map",
+    "chance_language_match",
+    "chance_year_gap",
     "default_links_path",
     "default_queries_path",
     "evaluate",
@@ -51,6 +56,7 @@ __all__ = [
     "language_matches",
     "load_tot_queries",
     "markdown_table",
+    "mean_year_gap",
     "mrr_at_k",
     "ndcg_at_k",
     "read_links",

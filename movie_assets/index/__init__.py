@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from movie_assets.index.artifact_set import ArtifactSet, open_artifacts, verify_artifacts
-from movie_assets.index.artifacts import write_artifacts
+from movie_assets.index.artifacts import ExtraWriter, extend_artifacts, write_artifacts
 from movie_assets.index.dense import ann_recall_at_k, build_dense_index, load_dense, save_dense
 from movie_assets.index.documents import movie_documents, write_documents
 from movie_assets.index.embedding import (
@@ -17,20 +17,26 @@ from movie_assets.index.embedding import (
     unit_rows,
 )
 from movie_assets.index.manifest import (
+    DENSE_FILE,
     IDMAP_FILE,
     MANIFEST,
     PAYLOAD_FILE,
     REBUILD,
     ArtifactsError,
+    Manifest,
     check_model,
+    parse_manifest,
     read_manifest,
 )
+from movie_assets.index.sets import KEEP_SETS, current_set_id, resolve_set, sets_dir
 from movie_assets.index.sparse import bm25_top_k, load_bm25
 from movie_assets.index.tokenize import TOKENIZER_ID, tokenize_query
 from movie_assets.index.vectors import read_vectors, write_vectors
 
 __all__ = [
+    "DENSE_FILE",
     "IDMAP_FILE",
+    "KEEP_SETS",
     "MANIFEST",
     "PAYLOAD_FILE",
     "REBUILD",
@@ -41,19 +47,26 @@ __all__ = [
     "Embedder",
     "EmbeddingCache",
     "EmbeddingModelUnavailable",
+    "ExtraWriter",
+    "Manifest",
     "ann_recall_at_k",
     "bm25_top_k",
     "build_dense_index",
     "check_model",
+    "current_set_id",
     "embed_documents",
+    "extend_artifacts",
     "load_bm25",
     "load_dense",
     "load_embedder",
     "movie_documents",
     "open_artifacts",
+    "parse_manifest",
     "read_manifest",
     "read_vectors",
+    "resolve_set",
     "save_dense",
+    "sets_dir",
     "tokenize_query",
     "unit_rows",
     "verify_artifacts",
