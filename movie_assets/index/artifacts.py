@@ -115,6 +115,8 @@ def _build(
         "files": files,
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "source": source,
+        # Names this set: learned parts record it, so parts from another set are never applied to this one.
+        "build_id": uuid.uuid4().hex,
     }
     (into / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
     return manifest
@@ -174,6 +176,13 @@ def write_artifacts(
         tmp.mkdir()
         try:
             manifest = _build(movies, documents, vectors, tmp, model_name, exact_threshold, source)
+            if out_dir.exists():
+                from movie_assets.index.learned import carry_learned
+
+                manifest = carry_learned(out_dir, tmp, manifest)
+                (tmp / MANIFEST).write_text(
+                    json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8"
+                )
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise

@@ -45,7 +45,7 @@ LANGUAGE_WORDS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 # Words that say the movie was not in the asker's (nearly always English) language.
 FOREIGN_WORDS = frozenset("foreign subtitles subtitled subs dubbed dub".split())
-_YEAR = re.compile(r"(?<!\d)(19[0-9]\d|20[0-2]\d)(?!\d)")
+_YEAR = re.compile(r"(?<!\d)(19\d\d|20[0-2]\d)(?!\d|'?s\b)")  # "1980s" is a decade, not a year
 _DECADE = re.compile(r"(?<![\w'])'?(19[0-9]0|20[0-2]0|[2-9]0|[01]0)'?s\b", re.I)
 _WORDED_DECADES = {
     "twenties": 1920, "thirties": 1930, "forties": 1940, "fifties": 1950, "sixties": 1960,
