@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from movie_assets.training.lambdarank import SEED, split_groups
+from movie_assets.training.lambdarank import SEED
 
 TAU = 0.05
 BATCH = 128
@@ -54,7 +54,13 @@ def _hard_negatives(queries: np.ndarray, gold_rows: np.ndarray, documents: np.nd
 
 
 def train_adapter(
-    queries: np.ndarray, gold_rows: np.ndarray, documents: np.ndarray, *, seed: int = SEED
+    queries: np.ndarray,
+    gold_rows: np.ndarray,
+    documents: np.ndarray,
+    fit: np.ndarray,
+    held: np.ndarray,
+    *,
+    seed: int = SEED,
 ) -> TrainedAdapter:
     """Fit W on (query vector, gold document row) pairs over the catalogue's unit document vectors.
 
@@ -62,6 +68,7 @@ def train_adapter(
         queries: (n, dim) unit query vectors of the training requests.
         gold_rows: (n,) the row in `documents` of each request's answer.
         documents: (N, dim) unit vectors of every movie (the dense index's own vectors).
+        fit, held: indices of the requests to fit on and of those that decide when to stop.
     """
     import torch
 
@@ -70,7 +77,6 @@ def train_adapter(
     documents = np.asarray(documents, dtype=np.float32)
     gold_rows = np.asarray(gold_rows, dtype=np.int64)
     dim = queries.shape[1]
-    fit, held = split_groups(len(queries), seed=seed)
     baseline = dense_mrr(queries[held], gold_rows[held], documents)
     hard = _hard_negatives(queries[fit], gold_rows[fit], documents)
     torch.manual_seed(seed)

@@ -1,8 +1,9 @@
 """Training the learned ranker: LightGBM LambdaRank over hybrid pools, grouped by request.
 
 Each request is one group: its pool's rows with label 1 for the answer, 0 for every other candidate. A
-slice of the training requests (whole groups, chosen with a fixed seed) is held apart for early stopping,
-so the number of trees is chosen on requests the trees never saw; validation requests are not touched.
+slice of the training requests (whole groups, chosen with a fixed seed by `split_groups`) is held apart for
+early stopping, so the number of trees is chosen on requests the trees never saw; validation requests are
+not touched.
 """
 
 from __future__ import annotations
@@ -65,10 +66,9 @@ def split_groups(n: int, held_apart: float = HELD_APART, seed: int = SEED) -> tu
     return np.sort(order[cut:]), np.sort(order[:cut])
 
 
-def _dataset(groups: Sequence[Group], chosen: np.ndarray, reference: object | None = None) -> object:
+def _dataset(picked: Sequence[Group], reference: object | None = None) -> object:
     import lightgbm as lgb
 
-    picked = [groups[i] for i in chosen]
     features = np.vstack([g.features for g in picked]).astype(np.float32)
     labels = np.concatenate([g.labels for g in picked]).astype(np.int32)
     return lgb.Dataset(
@@ -77,28 +77,33 @@ def _dataset(groups: Sequence[Group], chosen: np.ndarray, reference: object | No
     )  # fmt: skip
 
 
-def train_ranker(groups: Sequence[Group], *, seed: int = SEED, threads: int = 2) -> TrainedRanker:
-    """Fit LambdaRank on the groups that hold their answer, stopping early on a held-apart slice.
+def train_ranker(
+    fit: Sequence[Group], held: Sequence[Group], *, seed: int = SEED, threads: int = 2
+) -> TrainedRanker:
+    """Fit LambdaRank on `fit`, choosing the number of trees by nDCG@10 on `held` (whole requests).
 
     Groups whose pool lacks the answer teach a ranker nothing (every label is 0) and are left out.
 
     Raises:
-        ValueError: fewer than two groups hold their answer, or a group's features have the wrong width.
+        ValueError: fewer than two fit groups or no held group hold their answer, or a group's features
+            have the wrong width.
     """
     import lightgbm as lgb
 
-    for group in groups:
+    for group in [*fit, *held]:
         if group.features.ndim != 2 or group.features.shape[1] != len(FEATURE_NAMES):
-            raise ValueError(
-                f"feature rows must have {len(FEATURE_NAMES)} columns, got {group.features.shape}"
-            )
-    useful = [g for g in groups if g.labels.any() and len(g.labels) > 1]
-    if len(useful) < 2:
-        raise ValueError(f"only {len(useful)} requests have their answer in the pool; a ranker needs more")
+            width = len(FEATURE_NAMES)
+            raise ValueError(f"feature rows must have {width} columns, got {group.features.shape}")
+    useful_fit = [g for g in fit if g.labels.any() and len(g.labels) > 1]
+    useful_held = [g for g in held if g.labels.any() and len(g.labels) > 1]
+    if len(useful_fit) < 2 or not useful_held:
+        raise ValueError(
+            f"only {len(useful_fit)} fit and {len(useful_held)} held-apart requests have their answer in "
+            "the pool; a ranker needs more"
+        )
     started = time.perf_counter()
-    fit, held = split_groups(len(useful), seed=seed)
-    train_set = _dataset(useful, fit)
-    valid_set = _dataset(useful, held, reference=train_set)
+    train_set = _dataset(useful_fit)
+    valid_set = _dataset(useful_held, reference=train_set)
     params = {**PARAMS, "seed": seed, "num_threads": threads}
     booster = lgb.train(
         params, train_set, num_boost_round=MAX_ROUNDS, valid_sets=[valid_set], valid_names=["held_apart"],
@@ -109,12 +114,11 @@ def train_ranker(groups: Sequence[Group], *, seed: int = SEED, threads: int = 2)
     return TrainedRanker(
         model=booster.model_to_string(num_iteration=best),
         stats={
-            "requests_with_answer_in_pool": len(useful),
-            "requests_fit": int(fit.size),
-            "requests_held_apart": int(held.size),
-            "rows": int(sum(len(g.labels) for g in useful)),
+            "fit_requests_with_answer_in_pool": len(useful_fit),
+            "held_apart_requests_with_answer_in_pool": len(useful_held),
+            "rows": int(sum(len(g.labels) for g in useful_fit)),
             "rounds": int(best),
-            "held_apart_ndcg@10": float(score),
+            "held_apart_ndcg@10_in_pool": round(float(score), 4),
             "seconds": round(time.perf_counter() - started, 1),
         },
     )

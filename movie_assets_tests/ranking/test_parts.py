@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -39,7 +40,7 @@ def ranker_text() -> str:
         labels = np.zeros(10, dtype=np.int32)
         labels[0] = 1
         groups.append(Group(features, labels))
-    return train_ranker(groups, threads=1).model
+    return train_ranker(groups[:30], groups[30:], threads=1).model
 
 
 def _install(folder: Path, ranker_text: str, **changes: object) -> dict:
@@ -49,7 +50,7 @@ def _install(folder: Path, ranker_text: str, **changes: object) -> dict:
         "fingerprint": "f1", "training": {"requests": 40},
     } | changes  # fmt: skip
     adapter = np.eye(manifest["dim"], dtype=np.float32)
-    buffer = __import__("io").BytesIO()
+    buffer = io.BytesIO()
     np.save(buffer, adapter)
     files = {RANKER_FILE: ranker_text.encode(), ADAPTER_FILE: buffer.getvalue()}
     return install_learned(folder, files, entry)
