@@ -22,15 +22,20 @@ from movie_assets.index.embedding import (
     load_embedder,
     unit_rows,
 )
+from movie_assets.index.learned import LEARNED_DIR, LEARNED_IDENTITY, LEARNED_RECORD, RETRAIN, install_learned
 from movie_assets.index.sparse import load_bm25
 from movie_assets.index.tokenize import TOKENIZER_ID, tokenize_query
 from movie_assets.index.vectors import read_vectors, write_vectors
 
 __all__ = [
     "IDMAP_FILE",
+    "LEARNED_DIR",
+    "LEARNED_IDENTITY",
+    "LEARNED_RECORD",
     "MANIFEST",
     "PAYLOAD_FILE",
     "REBUILD",
+    "RETRAIN",
     "TOKENIZER_ID",
     "ArtifactsError",
     "EmbedStats",
@@ -40,6 +45,7 @@ __all__ = [
     "ann_recall_at_k",
     "build_dense_index",
     "embed_documents",
+    "install_learned",
     "load_bm25",
     "load_dense",
     "load_embedder",

@@ -25,7 +25,7 @@ LEARNED_DIR = "learned"
 LEARNED_RECORD = f"{LEARNED_DIR}/learned.json"
 RETRAIN = "materialize search_ranker (`movie-assets build` does), or delete the learned/ entry by rebuilding"
 # What must agree between the manifest's entry and learned.json for the parts to be applied.
-IDENTITY_KEYS = ("build_id", "encoder", "dim", "feature_schema", "fingerprint", "files")
+LEARNED_IDENTITY = ("build_id", "encoder", "dim", "feature_schema", "fingerprint", "files")
 
 
 def _link_or_copy(source: Path, target: Path) -> None:

@@ -19,8 +19,14 @@ from movie_assets.ranking.features import (
 )
 from movie_assets.ranking.model import LearnedRanker, QueryAdapter
 from movie_assets.ranking.movies import MovieTable, text_words
+from movie_assets.ranking.parts import ADAPTER_FILE, RANKER_FILE, LearnedParts, check_learned, open_learned
 
 __all__ = [
+    "ADAPTER_FILE",
+    "RANKER_FILE",
+    "LearnedParts",
+    "check_learned",
+    "open_learned",
     "FEATURE_NAMES",
     "FEATURE_SCHEMA",
     "Cues",

@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from movie_assets.index import ArtifactsError
-from movie_assets.index.learned import IDENTITY_KEYS, LEARNED_DIR, LEARNED_RECORD, RETRAIN
+from movie_assets.index import LEARNED_DIR, LEARNED_IDENTITY, LEARNED_RECORD, RETRAIN, ArtifactsError
 from movie_assets.ranking.features import FEATURE_SCHEMA
 from movie_assets.ranking.model import LearnedRanker, QueryAdapter
 
@@ -52,7 +51,7 @@ def check_learned(folder: Path, manifest: dict[str, Any]) -> dict[str, Any] | No
     if not isinstance(entry, dict):
         raise _refuse(folder, "is listed in the manifest as something other than an object")
     record = _record(folder)
-    for key in IDENTITY_KEYS:
+    for key in LEARNED_IDENTITY:
         if record.get(key) != entry.get(key):
             raise _refuse(
                 folder, f"disagrees with the manifest on {key} ({record.get(key)!r} in {LEARNED_RECORD})"

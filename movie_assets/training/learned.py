@@ -20,8 +20,14 @@ import numpy as np
 
 from movie_assets.evaluation import ToTQueries
 from movie_assets.index import EmbeddingCache
-from movie_assets.ranking import FEATURE_NAMES, FEATURE_SCHEMA, LearnedRanker, QueryAdapter
-from movie_assets.ranking.parts import ADAPTER_FILE, RANKER_FILE
+from movie_assets.ranking import (
+    ADAPTER_FILE,
+    FEATURE_NAMES,
+    FEATURE_SCHEMA,
+    RANKER_FILE,
+    LearnedRanker,
+    QueryAdapter,
+)
 from movie_assets.training.adapter import train_adapter
 from movie_assets.training.lambdarank import PARAMS, SEED, Group, split_groups, train_ranker
 
