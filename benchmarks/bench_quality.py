@@ -64,7 +64,7 @@ from movie_assets.index import (
     write_artifacts,
 )
 from movie_assets.paths import DataPaths
-from movie_assets.search import MAX_QUERY_CHARS, Searcher, rrf_arrays
+from movie_assets.search import MAX_QUERY_CHARS, Searcher, SearchParams, rrf_arrays
 from movie_assets.tmdb import read_catalogue
 
 REPO = Path(__file__).resolve().parents[1]
@@ -219,9 +219,9 @@ class Run:
     rank: Callable[[ToTQuery, str], list[int]]  # (query, library text) -> movie ids, best first
 
 
-def library_run(searcher: Searcher, name: str, method: str, **knobs: Any) -> Run:
+def library_run(searcher: Searcher, name: str, params: SearchParams) -> Run:
     def rank(_query: ToTQuery, text: str) -> list[int]:
-        return [hit.movie_id for hit in searcher.search(text, DEPTH, method, **knobs).hits]
+        return [hit.movie_id for hit in searcher.search(text, params).hits]
 
     return Run(name, rank)
 
@@ -314,7 +314,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.build_only:
         return 0
     searcher = Searcher.open(corpus.artifacts, embedder=corpus.embedder)
-    runs = [library_run(searcher, m, m) for m in LIBRARY_METHODS if m in args.methods]
+    runs = [
+        library_run(searcher, m, SearchParams(k=DEPTH, method=m))
+        for m in LIBRARY_METHODS
+        if m in args.methods
+    ]
     if SEED_METHOD in args.methods:
         runs.append(seed_run(corpus))
     out = DataPaths.from_env().reports_dir / "bench" / "bench_quality.json"

@@ -1,4 +1,4 @@
-"""What the Streamlit page shows, as pure functions: URL settings, result cards, posters and footers.
+"""What the Streamlit page shows, as pure functions: result cards, posters, the reading line and footers.
 
 Nothing here imports streamlit, so every string the page renders is tested without a browser. All
 text from the data is HTML-escaped; TMDb image URLs are produced only when the caller allows them.
@@ -10,13 +10,10 @@ import base64
 import html
 import re
 import zlib
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields, replace
-from typing import Any
 
-from movie_assets.search import LANGUAGE_POLICIES, METHODS, Hit, SearchParams, SearchResult, language_name
+from movie_assets.app.settings import Settings
+from movie_assets.search import Hit, SearchResult, language_name, tokenize_query
 
-_LIB = SearchParams()  # the library's defaults are the app's, except the shorter result list
 TMDB_IMAGE_BASE = "https://image.tmdb.org/t/p/w342"
 ATTRIBUTION = "This product uses the TMDb API but is not endorsed or certified by TMDb."
 SYNTHETIC_NOTE = (
@@ -25,110 +22,6 @@ SYNTHETIC_NOTE = (
 )
 _POSTER_PATH = re.compile(r"^/[A-Za-z0-9_-]+\.(?:jpe?g|png|webp)$")
 _WORD = re.compile(r"\w+")
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Everything the sidebar sets; the URL query parameters carry the fields that differ from these."""
-
-    q: str = ""
-    method: str = _LIB.method
-    k: int = 10
-    lang_policy: str = _LIB.lang_policy
-    min_votes: int = _LIB.min_votes
-    year_min: int | None = None
-    year_max: int | None = None
-    mmr_lambda: float = _LIB.mmr_lambda
-    hybrid_dense_k: int = _LIB.hybrid_dense_k
-    hybrid_sparse_k: int = _LIB.hybrid_sparse_k
-    rrf_k: int = _LIB.rrf_k
-    w_dense: float = _LIB.w_dense
-    w_sparse: float = _LIB.w_sparse
-    images: bool = False
-
-    def search_kwargs(self) -> dict[str, Any]:
-        """The keyword arguments of `Searcher.search` (everything except the query and the image switch)."""
-        knobs = asdict(self)
-        del knobs["q"], knobs["images"]
-        return knobs
-
-
-# Accepted range of each numeric URL parameter: the sidebar's own limits, inside the library's.
-LIMITS: dict[str, tuple[float, float]] = {
-    "k": (1, 100), "min_votes": (0, 10_000_000), "year_min": (1874, 2100), "year_max": (1874, 2100),
-    "mmr_lambda": (0.0, 1.0), "hybrid_dense_k": (10, 5_000), "hybrid_sparse_k": (10, 5_000),
-    "rrf_k": (0, 1_000), "w_dense": (0.0, 5.0), "w_sparse": (0.0, 5.0),
-}  # fmt: skip
-_CHOICES = {"method": METHODS, "lang_policy": LANGUAGE_POLICIES}
-_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
-
-
-def _parse(name: str, raw: str, default: Any) -> Any:
-    """One URL value as the field's type; ValueError says why it cannot be used."""
-    if name == "q":
-        return raw.strip()
-    if name in _CHOICES:
-        if raw not in _CHOICES[name]:
-            raise ValueError(f"choose one of {', '.join(_CHOICES[name])}")
-        return raw
-    if name == "images":
-        if raw.lower() not in _TRUE + _FALSE:
-            raise ValueError("use 1 or 0")
-        return raw.lower() in _TRUE
-    whole = isinstance(default, int) or name in ("year_min", "year_max")
-    try:
-        value: float = int(raw) if whole else float(raw)
-    except ValueError:
-        raise ValueError("not a whole number" if whole else "not a number") from None
-    low, high = LIMITS[name]
-    if not low <= value <= high:
-        raise ValueError(f"outside {low:g}-{high:g}")
-    return value
-
-
-def settings_from_params(
-    params: Mapping[str, str | list[str]], defaults: Settings | None = None
-) -> tuple[Settings, tuple[str, ...]]:
-    """Read settings from URL query parameters; unusable values keep the default and are reported.
-
-    Returns:
-        The settings and one human-readable line per ignored parameter.
-    """
-    base = defaults or Settings()
-    values: dict[str, Any] = {}
-    problems: list[str] = []
-    for field in fields(Settings):
-        raw = params.get(field.name)
-        if isinstance(raw, list):  # a repeated parameter: the last one wins, as in a form post
-            raw = raw[-1] if raw else None
-        if raw is None:
-            continue
-        try:
-            values[field.name] = _parse(field.name, raw, getattr(base, field.name))
-        except ValueError as exc:
-            problems.append(f"ignored {field.name}={raw!r} in the URL ({exc})")
-    settings = replace(base, **values)
-    low, high = settings.year_min, settings.year_max
-    if low is not None and high is not None and low > high:
-        problems.append(f"ignored the year range {low}-{high} in the URL (it is reversed)")
-        settings = replace(settings, year_min=None, year_max=None)
-    return settings, tuple(problems)
-
-
-def _param(value: Any) -> str:
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    return f"{value:g}" if isinstance(value, float) else str(value)
-
-
-def settings_to_params(settings: Settings, defaults: Settings | None = None) -> dict[str, str]:
-    """The URL query parameters of `settings`: the fields that differ from the defaults (short links)."""
-    base = defaults or Settings()
-    return {
-        f.name: _param(getattr(settings, f.name))
-        for f in fields(Settings)
-        if getattr(settings, f.name) is not None and getattr(settings, f.name) != getattr(base, f.name)
-    }
 
 
 # -- posters ---------------------------------------------------------------------------------------
@@ -171,8 +64,6 @@ def poster_src(poster_path: str | None, title: str, year: int | None, *, online:
 
 
 def _terms(text: str) -> set[str]:
-    from movie_assets.index import tokenize_query
-
     return set(tokenize_query(text))
 
 
@@ -261,8 +152,8 @@ def reading_line(result: SearchResult, settings: Settings, total: int) -> str:
     parts = [f"{len(result.hits)} of {total:,} movies · method **{result.method}**", f"language: {language}"]
     if result.year_min is not None or result.year_max is not None:
         parts.append(f"years {result.year_min or '…'}–{result.year_max or '…'}")
-    if settings.min_votes:
-        parts.append(f"at least {settings.min_votes:,} votes")
+    if settings.params.min_votes:
+        parts.append(f"at least {settings.params.min_votes:,} votes")
     return " · ".join(parts)
 
 
@@ -283,11 +174,6 @@ CARD_CSS = """<style>
 .ma-footer{margin-top:2rem;padding-top:.6rem;border-top:1px solid rgba(49,51,63,.14);font-size:.8rem;
   color:#6b6f7b}
 </style>"""
-
-
-def is_synthetic(manifest: Mapping[str, Any]) -> bool:
-    """Whether the artifacts were built from the synthetic demo catalogue (the manifest's `source`)."""
-    return manifest.get("source") == "demo"
 
 
 def footer_html(synthetic: bool, harvested: str | None = None) -> str:

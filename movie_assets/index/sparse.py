@@ -63,21 +63,45 @@ def load_bm25(directory: Path, mmap: bool = True) -> bm25s.BM25:
     return bm25s.BM25.load(str(directory), mmap=mmap, load_corpus=False, show_progress=False)
 
 
-def bm25_scores(retriever: bm25s.BM25, query: str) -> np.ndarray:
-    """The BM25 score of every document for `query` (all zero when no query term is indexed)."""
-    terms = tokenize_query(query)
+def query_terms(retriever: bm25s.BM25, query: str) -> list[str]:
+    """The query's terms that the index knows, each once: BM25 here scores which terms a movie matches,
+    not how often the query says them."""
+    return [t for t in dict.fromkeys(tokenize_query(query)) if t in retriever.vocab_dict]
+
+
+def _weights(mask: np.ndarray | None) -> np.ndarray | None:
+    return None if mask is None else mask.astype(np.float32)
+
+
+def bm25_scores(retriever: bm25s.BM25, query: str, mask: np.ndarray | None = None) -> np.ndarray:
+    """The BM25 score of every document for `query` (zero where `mask` is False, or no term is indexed)."""
+    terms = query_terms(retriever, query)
     if not terms:
         return np.zeros(retriever.scores["num_docs"], dtype=np.float32)
-    return np.asarray(retriever.get_scores(terms), dtype=np.float32)
+    return np.asarray(retriever.get_scores(terms, weight_mask=_weights(mask)), dtype=np.float32)
 
 
-def bm25_top_k(retriever: bm25s.BM25, query: str, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Ids and scores of the best `k` documents with a positive score, best first.
+def bm25_top_k(
+    retriever: bm25s.BM25, query: str, k: int, mask: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rows (int64) and scores of the best `k` documents with a positive score, best first.
 
-    Unlike `BM25.retrieve`, k may exceed the corpus size, and documents that share no term with the
-    query are left out rather than returned with score 0.
+    Args:
+        mask: one bool per document; only documents where it is True are scored (None: all are).
+
+    Unlike `BM25.retrieve`, k may exceed the corpus size, documents that share no term with the query
+    are left out rather than returned with score 0, and equal scores are ordered by row (which of the
+    documents tied at the k-th score are kept is the same on every call, but not necessarily the first).
     """
-    scores = bm25_scores(retriever, query)
-    candidates = np.flatnonzero(scores > 0)
-    order = candidates[np.argsort(-scores[candidates], kind="stable")][: max(k, 0)]
-    return order, scores[order]
+    k = min(k, int(retriever.scores["num_docs"]))
+    terms = query_terms(retriever, query)
+    if not terms or k <= 0 or (mask is not None and not mask.any()):
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
+    scores = retriever.get_scores(terms, weight_mask=_weights(mask))
+    # Only documents sharing a term are found; selecting among those alone is what keeps this fast
+    # (bm25s's own top-k partitions every score, mostly zeros) and makes ties deterministic.
+    found = np.flatnonzero(scores > 0)
+    if found.size > k:
+        found = found[np.argpartition(-scores[found], k - 1)[:k]]
+    found = found[np.lexsort((found, -scores[found]))]
+    return found.astype(np.int64), scores[found]

@@ -1,8 +1,9 @@
 """The thin search library: hybrid, language-aware movie search over the materialized artifacts.
 
-    searcher = Searcher.open(DataPaths.from_env().artifacts_dir)
+    searcher = Searcher.open(default_artifacts_dir())
     result = searcher.search("Tamil neo-noir crime in Chennai", k=10)
     result.detected_language, [hit.title for hit in result.hits]
+    searcher.search("heist thriller", SearchParams(method="bm25", year_min=2000))  # the knobs as one value
 
 Errors: QueryError (a bad query or knob, a ValueError), ArtifactsError (missing or mismatched
 artifacts: the message says what to rebuild), ModelUnavailableError (a model cannot be loaded offline).
@@ -10,7 +11,13 @@ artifacts: the message says what to rebuild), ModelUnavailableError (a model can
 
 from __future__ import annotations
 
-from movie_assets.index import ArtifactsError
+from movie_assets.index import ArtifactsError, Embedder, tokenize_query
+from movie_assets.search.artifacts import (
+    ArtifactsSummary,
+    artifacts_version,
+    default_artifacts_dir,
+    default_catalogue_dir,
+)
 from movie_assets.search.fusion import rrf, rrf_arrays
 from movie_assets.search.query import LanguageIntent, detect_language, language_name, parse_year_cues
 from movie_assets.search.rerank import load_cross_encoder
@@ -21,6 +28,7 @@ from movie_assets.search.types import (
     METHODS,
     Components,
     Hit,
+    Knob,
     ModelUnavailableError,
     QueryError,
     SearchParams,
@@ -33,19 +41,26 @@ __all__ = [
     "MAX_QUERY_CHARS",
     "METHODS",
     "ArtifactsError",
+    "ArtifactsSummary",
     "Components",
+    "Embedder",
     "Hit",
+    "Knob",
     "LanguageIntent",
     "ModelUnavailableError",
     "QueryError",
     "SearchParams",
     "SearchResult",
     "Searcher",
+    "artifacts_version",
     "clean_query",
+    "default_artifacts_dir",
+    "default_catalogue_dir",
     "detect_language",
     "language_name",
     "load_cross_encoder",
     "parse_year_cues",
     "rrf",
     "rrf_arrays",
+    "tokenize_query",
 ]

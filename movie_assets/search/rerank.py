@@ -141,22 +141,17 @@ def load_cross_encoder(name: str | None = None) -> CrossEncoderLike:
     Raises:
         ModelUnavailableError: the model is neither a local folder nor in the local Hugging Face cache.
     """
-    import os
-
     from movie_assets.config import cross_encoder_name
     from movie_assets.search.types import ModelUnavailableError
 
     name = name or cross_encoder_name()
-    # Offline unless the user opted in: a machine without internet would otherwise spend minutes in
-    # hub retries. huggingface_hub reads the variable once, so local_files_only covers a late import.
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    offline = os.environ["HF_HUB_OFFLINE"].strip().lower() not in ("", "0", "false", "no", "off")
     try:
         import torch
         from sentence_transformers import CrossEncoder
 
         # A sigmoid makes every model's score a relevance probability in (0, 1), whatever its head.
-        return CrossEncoder(name, local_files_only=offline, activation_fn=torch.nn.Sigmoid())
+        # Local files only: a machine without internet would otherwise spend minutes in hub retries.
+        return CrossEncoder(name, local_files_only=True, activation_fn=torch.nn.Sigmoid())
     except Exception as exc:  # the hub client raises OSError, ValueError or its own types
         raise ModelUnavailableError(
             f"cross-encoder {name!r} cannot be loaded offline ({type(exc).__name__}); none ships with "

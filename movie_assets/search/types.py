@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import math
+import numbers
 import unicodedata
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 METHODS: tuple[str, ...] = ("hybrid", "retrieval", "bm25", "blend", "ce", "mmr")
@@ -112,45 +114,109 @@ class SearchResult:
 
 
 @dataclass(frozen=True)
-class SearchParams:
-    """The knobs of one search, checked on construction (QueryError names the knob and the bad value)."""
+class Knob:
+    """One search knob as every front end presents it: defined once, on a `SearchParams` field.
 
-    k: int = 20
-    method: str = "hybrid"
-    lang_policy: str = "auto-soft"
-    hybrid_dense_k: int = 500
-    hybrid_sparse_k: int = 500
-    rrf_k: int = 60
-    w_dense: float = 1.0
-    w_sparse: float = 1.0
-    mmr_lambda: float = 0.3
-    min_votes: int = 0
-    year_min: int | None = None
-    year_max: int | None = None
+    :param name: the field name; also the CLI flag (``--name``, and ``--name-with-dashes``), the URL
+        parameter and the keyword of `Searcher.search`.
+    :param kind: the value type (int, float or str); None is allowed only where the default is None.
+    :param choices: the allowed values of a str knob.
+    :param low, high: the allowed range of a number knob (either may be None: unbounded).
+    :param label: how messages name it ("language policy").
+    """
+
+    name: str
+    default: Any
+    kind: type
+    help: str
+    choices: tuple[str, ...] | None = None
+    low: float | None = None
+    high: float | None = None
+    label: str = ""
+
+    def problem(self, value: Any) -> str | None:
+        """Why `value` cannot be this knob's value, or None when it can."""
+        if value is None and self.default is None:
+            return None
+        if self.choices is not None:
+            if value in self.choices:
+                return None
+            return f"unknown {self.label or self.name} {value!r}; choose one of {', '.join(self.choices)}"
+        if self.kind is int:
+            if self.low is not None and self.high is not None:
+                span = f" from {self.low:g} to {self.high:g}"
+            else:
+                span = f" >= {self.low:g}" if self.low is not None else ""
+            whole = isinstance(value, numbers.Integral) and not isinstance(value, bool)
+            if not whole or not self._inside(value):
+                return f"{self.name} must be a whole number{span}, got {value!r}"
+            return None
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+            return f"{self.name} must be a finite number, got {value!r}"
+        if self._inside(value):
+            return None
+        if self.high is None:
+            return f"{self.name} must be >= {self.low:g}, got {value}"
+        return f"{self.name} must be in [{self.low:g}, {self.high:g}], got {value}"
+
+    def _inside(self, value: float) -> bool:
+        return (self.low is None or value >= self.low) and (self.high is None or value <= self.high)
+
+
+def _knob(default: Any, help: str, *, kind: type | None = None, **spec: Any) -> Any:
+    """A `SearchParams` field whose metadata is its Knob (the name is filled in by `SearchParams.knobs`)."""
+    knob = Knob(name="", default=default, kind=kind or type(default), help=help, **spec)
+    return field(default=default, metadata={"knob": knob})
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    """The knobs of one search, checked on construction (QueryError names the knob and the bad value).
+
+    Each field is defined once, with its default, allowed values and help text (`SearchParams.knobs`):
+    the CLI builds its flags, the app its URL parameters, from these.
+    """
+
+    k: int = _knob(20, "number of hits", low=1, high=MAX_K)
+    method: str = _knob(
+        "hybrid",
+        "ranking method: hybrid (RRF of dense and BM25), retrieval (dense), bm25, blend (dense times "
+        "recency/popularity priors), ce (cross-encoder over the fused pool), mmr (diversified hybrid)",
+        choices=METHODS,
+    )
+    lang_policy: str = _knob(
+        "auto-soft",
+        "what a language named in the query does: off (nothing), auto-soft (its movies' scores x1.2), "
+        "auto-hard (its movies first, then the rest)",
+        choices=LANGUAGE_POLICIES,
+        label="language policy",
+    )
+    hybrid_dense_k: int = _knob(500, "dense pool size (at least k is used)", low=1, high=MAX_POOL)
+    hybrid_sparse_k: int = _knob(500, "BM25 pool size (at least k is used)", low=1, high=MAX_POOL)
+    rrf_k: int = _knob(60, "RRF constant", low=0)
+    w_dense: float = _knob(1.0, "RRF weight of the dense list", low=0.0)
+    w_sparse: float = _knob(1.0, "RRF weight of the BM25 list", low=0.0)
+    mmr_lambda: float = _knob(
+        0.3, "mmr: weight on diversity in [0, 1] (0 = the fused order)", low=0.0, high=1.0
+    )
+    min_votes: int = _knob(0, "only movies with at least this many votes", low=0)
+    year_min: int | None = _knob(None, "only movies from this year on", kind=int)
+    year_max: int | None = _knob(None, "only movies up to this year", kind=int)
+
+    @classmethod
+    @functools.cache
+    def knobs(cls) -> tuple[Knob, ...]:
+        """Every knob, in field order."""
+        return tuple(replace(f.metadata["knob"], name=f.name) for f in fields(cls))
 
     def __post_init__(self) -> None:
-        if self.method not in METHODS:
-            raise QueryError(f"unknown method {self.method!r}; choose one of {', '.join(METHODS)}")
-        if self.lang_policy not in LANGUAGE_POLICIES:
-            raise QueryError(
-                f"unknown language policy {self.lang_policy!r}; choose one of {', '.join(LANGUAGE_POLICIES)}"
-            )
-        for name, limit in (("k", MAX_K), ("hybrid_dense_k", MAX_POOL), ("hybrid_sparse_k", MAX_POOL)):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= limit:
-                raise QueryError(f"{name} must be a whole number from 1 to {limit}, got {value!r}")
-        for name in ("w_dense", "w_sparse", "mmr_lambda"):
-            if not math.isfinite(getattr(self, name)):
-                raise QueryError(f"{name} must be a finite number, got {getattr(self, name)!r}")
-        if self.rrf_k < 0:
-            raise QueryError(f"rrf_k must be >= 0, got {self.rrf_k}")
-        if self.w_dense < 0 or self.w_sparse < 0 or self.w_dense + self.w_sparse == 0:
+        for knob in self.knobs():
+            problem = knob.problem(getattr(self, knob.name))
+            if problem is not None:
+                raise QueryError(problem)
+        if self.w_dense + self.w_sparse == 0:
             raise QueryError(
                 f"w_dense and w_sparse must be >= 0 and not both 0, got {self.w_dense}, {self.w_sparse}"
             )
-        if not 0.0 <= self.mmr_lambda <= 1.0:
-            raise QueryError(f"mmr_lambda must be in [0, 1] (0 = relevance only), got {self.mmr_lambda}")
-        if self.min_votes < 0:
-            raise QueryError(f"min_votes must be >= 0, got {self.min_votes}")
         if self.year_min is not None and self.year_max is not None and self.year_min > self.year_max:
             raise QueryError(f"year_min {self.year_min} is after year_max {self.year_max}")

@@ -1,16 +1,16 @@
-"""The page's pure helpers: URL settings, posters, the why-it-matched line, cards and footers."""
+"""The page's pure helpers: posters, the why-it-matched line, cards, the reading line and footers."""
 
 from __future__ import annotations
 
 import base64
-from dataclasses import fields, replace
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
 from movie_assets.app import render
-from movie_assets.app.render import Settings
-from movie_assets.search import Components, Hit, SearchParams, SearchResult
+from movie_assets.app.settings import Settings
+from movie_assets.search import Components, Hit, SearchResult
 
 VIKRAM = Hit(
     movie_id=1, title="Vikram Vedha", year=2017, original_language="ta", genres=("Crime", "Thriller"),
@@ -23,61 +23,6 @@ TAMIL = SearchResult(hits=(VIKRAM,), method="hybrid", detected_language="ta", la
                      policy="auto-soft", query_used="")  # fmt: skip
 PLAIN = SearchResult(hits=(), method="hybrid", detected_language=None, language_name=None, policy="off",
                      query_used="")  # fmt: skip
-
-
-# -- settings <-> URL ------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("params", "expected", "problems"),
-    [
-        ({}, Settings(), ()),
-        ({"q": "  heist  ", "method": "bm25", "k": "25"}, Settings(q="heist", method="bm25", k=25), ()),
-        ({"k": ["5", "7"]}, Settings(k=7), ()),
-        ({"mmr_lambda": "0.5", "w_sparse": "2"}, Settings(mmr_lambda=0.5, w_sparse=2.0), ()),
-        ({"year_min": "1990", "year_max": "1999"}, Settings(year_min=1990, year_max=1999), ()),
-        ({"images": "1", "lang_policy": "off"}, Settings(images=True, lang_policy="off"), ()),
-        ({"method": "magic"}, Settings(),
-         ("ignored method='magic' in the URL (choose one of hybrid, retrieval, bm25, blend, ce, mmr)",)),
-        ({"k": "0"}, Settings(), ("ignored k='0' in the URL (outside 1-100)",)),
-        ({"k": "ten", "q": "x"}, Settings(q="x"), ("ignored k='ten' in the URL (not a whole number)",)),
-        ({"w_dense": "much"}, Settings(), ("ignored w_dense='much' in the URL (not a number)",)),
-        ({"images": "maybe"}, Settings(), ("ignored images='maybe' in the URL (use 1 or 0)",)),
-        ({"year_min": "2020", "year_max": "2010"}, Settings(),
-         ("ignored the year range 2020-2010 in the URL (it is reversed)",)),
-        ({"unknown": "1"}, Settings(), ()),
-    ],
-)  # fmt: skip
-def test_settings_from_params(params: dict[str, Any], expected: Settings, problems: tuple[str, ...]) -> None:
-    assert render.settings_from_params(params) == (expected, problems)
-
-
-def test_settings_from_params_starts_from_the_given_defaults() -> None:
-    settings, _ = render.settings_from_params({"q": "x"}, Settings(images=True))
-    assert settings == Settings(q="x", images=True)
-
-
-@pytest.mark.parametrize(
-    ("settings", "defaults", "params"),
-    [
-        (Settings(), None, {}),
-        (Settings(q="noir", method="mmr", mmr_lambda=0.55), None,
-         {"q": "noir", "method": "mmr", "mmr_lambda": "0.55"}),
-        (Settings(year_min=2001, w_dense=1.5, images=True), None,
-         {"year_min": "2001", "w_dense": "1.5", "images": "1"}),
-        (Settings(images=False), Settings(images=True), {"images": "0"}),
-        (Settings(images=True), Settings(images=True), {}),
-    ],
-)  # fmt: skip
-def test_settings_to_params(settings: Settings, defaults: Settings | None, params: dict[str, str]) -> None:
-    assert render.settings_to_params(settings, defaults) == params
-    assert render.settings_from_params(params, defaults) == (settings, ())
-
-
-def test_search_kwargs_are_the_library_knobs() -> None:
-    kwargs = Settings(q="x", k=7, images=True).search_kwargs()
-    assert set(kwargs) == {f.name for f in fields(SearchParams)}
-    assert SearchParams(**kwargs) == SearchParams(k=7)
 
 
 # -- posters ---------------------------------------------------------------------------------------
@@ -125,9 +70,15 @@ def test_placeholder_poster_draws_initials_and_year(title: str, year: int | None
     assert (f">{year}<" in svg) is (year is not None)
 
 
-def test_placeholder_colour_depends_on_the_title_only() -> None:
-    assert render.placeholder_poster("Heat", 1995) == render.placeholder_poster("Heat", 1995)
-    assert _svg(render.placeholder_poster("Heat"))[:400] != _svg(render.placeholder_poster("Hero"))[:400]
+@pytest.mark.parametrize(
+    ("title", "hues"), [("Heat", (190, 230)), ("Hero", (0, 40)), ("Vikram Vedha", (187, 227))]
+)
+def test_placeholder_colour_depends_on_the_title_only(title: str, hues: tuple[int, int]) -> None:
+    """The gradient's two hues come from the title's checksum, whatever the year."""
+    top, bottom = hues
+    for year in (None, 1995, 2024):
+        svg = _svg(render.placeholder_poster(title, year))
+        assert f'stop-color="hsl({top},45%,42%)"' in svg and f'stop-color="hsl({bottom},50%,18%)"' in svg
 
 
 # -- why it matched --------------------------------------------------------------------------------
@@ -219,7 +170,7 @@ def test_card_without_overview_says_so() -> None:
 
 def test_reading_line_names_language_and_filters() -> None:
     result = replace(TAMIL, year_min=2015, year_max=None)
-    line = render.reading_line(result, Settings(min_votes=50), total=3600)
+    line = render.reading_line(result, Settings.of(min_votes=50), total=3600)
     assert line == (
         "1 of 3,600 movies · method **hybrid** · language: **Tamil** (ta, policy auto-soft) · "
         "years 2015–… · at least 50 votes"
@@ -227,13 +178,6 @@ def test_reading_line_names_language_and_filters() -> None:
     assert render.reading_line(PLAIN, Settings(), 14) == (
         "0 of 14 movies · method **hybrid** · language: none detected (policy off)"
     )
-
-
-@pytest.mark.parametrize(
-    ("manifest", "synthetic"), [({"source": "demo"}, True), ({"source": "tmdb"}, False), ({}, False)]
-)
-def test_is_synthetic_reads_the_manifest_source(manifest: dict[str, str], synthetic: bool) -> None:
-    assert render.is_synthetic(manifest) is synthetic
 
 
 def test_footer_carries_the_attribution_and_labels() -> None:

@@ -200,8 +200,8 @@ def test_bad_url_values_are_reported_and_ignored(home: Path) -> None:
     at = run_app({"q": "police", "k": "lots", "method": "magic"})
     assert not at.exception
     assert [w.value for w in at.warning] == [
-        "ignored method='magic' in the URL (choose one of hybrid, retrieval, bm25, blend, ce, mmr)",
         "ignored k='lots' in the URL (not a whole number)",
+        "ignored method='magic' in the URL (choose one of hybrid, retrieval, bm25, blend, ce, mmr)",
     ]
     assert len(cards(at)) == 10
     assert at.query_params == {"q": "police"}
@@ -211,6 +211,17 @@ def test_a_query_the_library_refuses_gives_a_warning(home: Path) -> None:
     at = run_app({"q": "x" * 1_001})
     assert not at.exception
     assert at.warning[0].value.startswith("That search cannot run: the query has 1,001 characters")
+    assert cards(at) == []
+
+
+def test_weights_that_cannot_go_together_give_a_warning_not_results(home: Path) -> None:
+    at = run_app({"q": "police", "method": "bm25"})
+    at.slider(key="w_dense").set_value(0.0).run()
+    at.slider(key="w_sparse").set_value(0.0).run()
+    assert not at.exception
+    assert at.warning[0].value == (
+        "That search cannot run: w_dense and w_sparse must be >= 0 and not both 0, got 0.0, 0.0."
+    )
     assert cards(at) == []
 
 

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from movie_assets.cli.search import main
+from movie_assets.cli.search import build_parser, main
 from movie_assets.config import REPO_ROOT
+from movie_assets.search import SearchParams
 from movie_assets_tests.fakes import FakeEmbedder
 from movie_assets_tests.search.test_searcher import _drop_last_payload_row, build_artifacts
 
@@ -136,3 +137,17 @@ def test_python_dash_m(home: Path) -> None:
     )  # fmt: skip
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout)[0]["title"] == "Hero"
+
+
+def test_every_knob_is_a_flag_in_both_spellings_with_the_library_default() -> None:
+    """The flags are built from SearchParams: --name and --name-with-dashes, the same default and choices."""
+    parser = build_parser()
+    by_flag = {flag: action for action in parser._actions for flag in action.option_strings}
+    for knob in SearchParams.knobs():
+        action = by_flag[f"--{knob.name}"]
+        assert by_flag[f"--{knob.name.replace('_', '-')}"] is action
+        assert (action.dest, action.default, action.type, action.choices) == (
+            knob.name, knob.default, knob.kind, knob.choices,
+        )  # fmt: skip
+    args = parser.parse_args(["q", "--hybrid-dense-k", "40", "--w_sparse", "0.5", "--lang-policy", "off"])
+    assert (args.hybrid_dense_k, args.w_sparse, args.lang_policy, args.k) == (40, 0.5, "off", 20)

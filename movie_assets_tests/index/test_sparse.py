@@ -77,3 +77,29 @@ def test_missing_index_and_empty_corpus_are_refused(tmp_path: Path) -> None:
         build_bm25([])
     with pytest.raises(ValueError, match="none of the 2 documents has an indexable term"):
         build_bm25(["the", "of a"])
+
+
+def test_top_k_counts_each_query_term_once_and_orders_ties_by_row() -> None:
+    """BM25 here scores which terms a movie matches: a repeated word adds nothing; equal scores are in row
+    order, and only k of the matching documents are kept."""
+    twins = build_bm25(["a heist in paris", "a storm at sea", "a heist in paris", "a heist in paris"])
+    ids, scores = bm25_top_k(twins, "heist heist heist paris", k=10)
+    assert ids.tolist() == [0, 2, 3] and scores[0] == scores[1] == scores[2]
+    np.testing.assert_array_equal(scores, bm25_top_k(twins, "heist paris", k=10)[1])
+    two = bm25_top_k(twins, "heist paris", k=2)[0].tolist()
+    assert len(two) == 2 and set(two) <= {0, 2, 3} and two == sorted(two)
+    assert bm25_top_k(twins, "heist paris", k=2)[0].tolist() == two  # the same tie broken the same way
+    assert bm25_top_k(twins, "heist", k=0)[0].size == 0
+
+
+def test_top_k_scores_only_inside_the_mask(retriever: bm25s.BM25) -> None:
+    everything = np.ones(len(CORPUS), dtype=bool)
+    english_only = np.array([False, True, True, False])
+    ids, scores = bm25_top_k(retriever, "english police", k=10, mask=english_only)
+    assert ids.tolist() == [1, 2] and np.all(scores > 0)
+    np.testing.assert_array_equal(
+        bm25_top_k(retriever, "english police", 10, everything)[1],
+        bm25_top_k(retriever, "english police", 10)[1],
+    )
+    assert bm25_top_k(retriever, "police", k=5, mask=np.zeros(len(CORPUS), dtype=bool))[0].size == 0
+    np.testing.assert_array_equal(bm25_scores(retriever, "police", english_only), [0, 0, 0, 0])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -163,8 +165,10 @@ def test_ce_with_a_local_cross_encoder(
 
 
 def test_missing_cross_encoder(artifacts: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any) -> None:
-    """An absent cross-encoder is one clear error: the model, and to point CROSS_ENCODER_NAME at a folder."""
+    """An absent cross-encoder is one clear error: the model, and to point CROSS_ENCODER_NAME at a folder.
+    It is looked for in local files only, without setting HF_HUB_OFFLINE for the process."""
     monkeypatch.setenv("CROSS_ENCODER_NAME", "nobody/no-such-cross-encoder")
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
     with pytest.raises(
         ModelUnavailableError, match="'nobody/no-such-cross-encoder' cannot be loaded offline"
     ):
@@ -175,3 +179,16 @@ def test_missing_cross_encoder(artifacts: Path, monkeypatch: pytest.MonkeyPatch,
     assert (
         len(err.strip().splitlines()) == 1 and "set CROSS_ENCODER_NAME to a local cross-encoder folder" in err
     )
+    assert "HF_HUB_OFFLINE" not in os.environ
+
+
+def test_the_command_loads_the_model_without_a_word_on_stderr(artifacts: Path, capsys: Any) -> None:
+    """Model loaders draw progress bars; the command turns them off, so stderr stays empty on success."""
+    from huggingface_hub.utils import enable_progress_bars
+    from transformers.utils import logging as transformers_logging
+
+    enable_progress_bars()  # as a fresh process has them, whatever an earlier test turned off
+    transformers_logging.enable_progress_bar()
+    assert main(["detective hunts a gangster", "--k", "3", "--json", "--artifacts", str(artifacts)]) == 0
+    out, err = capsys.readouterr()
+    assert len(json.loads(out)) == 3 and err == ""

@@ -14,8 +14,7 @@ import pytest
 
 from movie_assets.index.artifacts import write_artifacts
 from movie_assets.index.documents import movie_documents
-from movie_assets.search import ArtifactsError, QueryError, Searcher, SearchResult
-from movie_assets.search import searcher as searcher_module
+from movie_assets.search import ArtifactsError, QueryError, Searcher, SearchParams, SearchResult, retrievers
 from movie_assets_tests.fakes import FakeEmbedder, make_movies
 
 SPACE = "Astronauts repair a failing space station orbiting Mars before the air runs out."
@@ -79,9 +78,27 @@ def _by_year(records: Sequence[Mapping[str, Any]]) -> dict[int, Mapping[str, Any
     return {int(r["movie_id"]): r for r in records}
 
 
-def test_open_reports_the_count(searcher: Searcher) -> None:
+def test_open_reports_the_count_and_summary(searcher: Searcher) -> None:
     assert searcher.count == len(MOVIES)
     assert searcher.manifest["embedding_model"] == FakeEmbedder().name
+    summary = searcher.summary
+    assert (summary.count, summary.year_span, summary.source) == (14, (1950, 2024), "tmdb")
+    assert summary.embedding_model == FakeEmbedder().name and not summary.synthetic
+    assert summary.years == tuple(sorted({m["year"] for m in MOVIES}))
+
+
+def test_knobs_come_as_search_params_or_by_name(searcher: Searcher) -> None:
+    """A SearchParams value, single knobs by name, or both (the names win over the value)."""
+    params = SearchParams(k=4, method="bm25", lang_policy="off")
+    by_value = searcher.search("police gangster crime", params)
+    assert by_value == searcher.search("police gangster crime", k=4, method="bm25", lang_policy="off")
+    assert len(by_value) == 4 and by_value.method == "bm25"
+    narrowed = searcher.search("police gangster crime", params, k=2, year_min=2000)
+    assert _ids(narrowed) == [i for i in _ids(by_value) if _by_year(MOVIES)[i]["year"] >= 2000][:2]
+    with pytest.raises(QueryError, match="k must be"):
+        searcher.search("police", params, k=0)
+    with pytest.raises(TypeError, match="params must be a SearchParams, got 5"):
+        searcher.search("police", 5)  # type: ignore[arg-type]
 
 
 def test_hybrid_fuses_both_retrievers(searcher: Searcher) -> None:
@@ -284,11 +301,12 @@ def test_query_vectors_are_reused(artifacts: Path) -> None:
 
 
 def test_bm25_needs_no_embedder(artifacts: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The embedder loads lazily: a BM25 query on a Searcher opened without one never asks for it."""
+    """The embedder loads lazily: a BM25 query on a Searcher opened without one never asks for it (the
+    manifest's fake model cannot be loaded, so asking would fail)."""
     monkeypatch.setenv("EMBED_MODEL_NAME", FakeEmbedder().name)
     lazy = Searcher.open(artifacts)
     assert _ids(lazy.search("wuxia swordsman", k=1, method="bm25")) == [7]
-    assert lazy._embedder is None
+    assert not lazy.encoder.loaded
 
 
 def test_a_preloaded_index_answers_like_a_mapped_one_and_no_longer_reads_the_file(tmp_path: Path) -> None:
@@ -327,7 +345,7 @@ def test_hnsw_artifacts_answer_like_flat_ones(
 ) -> None:
     """Above the exact threshold the index is HNSW; on a small set it agrees with flat, filtered or not."""
     if through_graph:  # filters normally go to the flat storage below 30,000 members
-        monkeypatch.setattr(searcher_module, "EXACT_FILTER_LIMIT", 0)
+        monkeypatch.setattr(retrievers, "EXACT_FILTER_LIMIT", 0)
     hnsw = Searcher.open(build_artifacts(tmp_path / "hnsw", exact_threshold=0), embedder=FakeEmbedder())
     assert hnsw.manifest["dense"]["type"] == "hnsw"
     query = "malayalam police thriller on mars"
@@ -367,11 +385,11 @@ def _remove_index(folder: Path) -> None:
     [
         (
             _drop_last_payload_row,
-            r"disagree on the movie count \(manifest 14, text.index 14, .*search_payload 13\)",
+            r"disagree on the movie count \(manifest 14, text.index 14, .*search_payload.parquet 13\)",
         ),
-        (_reverse_idmap, "text_idmap and search_payload list different movies"),
+        (_reverse_idmap, "text_idmap.parquet and search_payload.parquet list different movies"),
         (_bump_manifest_count, "manifest 15"),
-        (_remove_index, "cannot open the artifacts"),
+        (_remove_index, "text.index is missing from"),
         (lambda folder: (folder / "manifest.json").unlink(), "no search artifacts"),
     ],
     ids=["payload-short", "idmap-order", "manifest-count", "index-missing", "manifest-missing"],

@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import json
+from dataclasses import fields
 from typing import Any
 
 import pytest
 
-from movie_assets.search.types import MAX_QUERY_CHARS, Components, Hit, QueryError, SearchParams, clean_query
+from movie_assets.search.types import (
+    LANGUAGE_POLICIES,
+    MAX_K,
+    MAX_QUERY_CHARS,
+    METHODS,
+    Components,
+    Hit,
+    QueryError,
+    SearchParams,
+    clean_query,
+)
 
 
 @pytest.mark.parametrize(
@@ -21,13 +32,16 @@ from movie_assets.search.types import MAX_QUERY_CHARS, Components, Hit, QueryErr
         ({"lang_policy": "strict"}, "unknown language policy 'strict'"),
         ({"hybrid_dense_k": 0}, "hybrid_dense_k must be"),
         ({"hybrid_sparse_k": 50_000}, "hybrid_sparse_k must be"),
-        ({"rrf_k": -1}, "rrf_k must be >= 0"),
-        ({"w_dense": -1.0}, "w_dense and w_sparse must be >= 0"),
-        ({"w_dense": 0.0, "w_sparse": 0.0}, "not both 0"),
-        ({"w_sparse": float("nan")}, "w_sparse must be a finite number"),
-        ({"mmr_lambda": 1.5}, r"mmr_lambda must be in \[0, 1\]"),
+        ({"rrf_k": -1}, "rrf_k must be a whole number >= 0, got -1"),
+        ({"rrf_k": 2.5}, "rrf_k must be a whole number >= 0, got 2.5"),
+        ({"w_dense": -1.0}, "w_dense must be >= 0, got -1.0"),
+        ({"w_dense": 0.0, "w_sparse": 0.0}, "w_dense and w_sparse must be >= 0 and not both 0, got 0.0, 0.0"),
+        ({"w_sparse": float("nan")}, "w_sparse must be a finite number, got nan"),
+        ({"w_sparse": "1"}, "w_sparse must be a finite number, got '1'"),
+        ({"mmr_lambda": 1.5}, r"mmr_lambda must be in \[0, 1\], got 1.5"),
         ({"mmr_lambda": -0.1}, "mmr_lambda must be in"),
-        ({"min_votes": -1}, "min_votes must be >= 0"),
+        ({"min_votes": -1}, "min_votes must be a whole number >= 0, got -1"),
+        ({"year_min": "2000"}, "year_min must be a whole number, got '2000'"),
         ({"year_min": 2020, "year_max": 2010}, "year_min 2020 is after year_max 2010"),
     ],
 )
@@ -51,6 +65,24 @@ def test_default_knobs() -> None:
         None,
         None,
     )
+
+
+def test_each_knob_is_described_once_on_its_field() -> None:
+    """Every field has its Knob: the same name and default, a type, help text and what is allowed."""
+    knobs = {knob.name: knob for knob in SearchParams.knobs()}
+    defaults = SearchParams()
+    assert list(knobs) == [f.name for f in fields(SearchParams)]
+    for name, knob in knobs.items():
+        assert knob.default == getattr(defaults, name) and knob.help and knob.kind in (int, float, str)
+    assert (knobs["method"].choices, knobs["lang_policy"].choices) == (METHODS, LANGUAGE_POLICIES)
+    assert (knobs["k"].low, knobs["k"].high, knobs["mmr_lambda"].low, knobs["mmr_lambda"].high) == (
+        1,
+        MAX_K,
+        0,
+        1,
+    )
+    assert knobs["year_min"].kind is int and knobs["year_min"].problem(None) is None
+    assert knobs["k"].problem(None) == "k must be a whole number from 1 to 1000, got None"
 
 
 @pytest.mark.parametrize(
