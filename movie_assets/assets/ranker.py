@@ -1,8 +1,6 @@
 """The learned ranker asset: trains the query adapter and the ranker from labelled requests and adds them
 to the one artifact set; without labels (the demo) it leaves the set without them."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Any
 

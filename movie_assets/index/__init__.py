@@ -26,7 +26,7 @@ from movie_assets.index.manifest import (
     check_model,
     read_manifest,
 )
-from movie_assets.index.sparse import bm25_top_k, load_bm25
+from movie_assets.index.sparse import bm25_scores, bm25_top_k, load_bm25, top_scoring
 from movie_assets.index.tokenize import TOKENIZER_ID, tokenize_query
 from movie_assets.index.vectors import read_vectors, write_vectors
 
@@ -47,6 +47,7 @@ __all__ = [
     "EmbeddingCache",
     "EmbeddingModelUnavailable",
     "ann_recall_at_k",
+    "bm25_scores",
     "bm25_top_k",
     "build_dense_index",
     "check_model",
@@ -61,6 +62,7 @@ __all__ = [
     "read_vectors",
     "save_dense",
     "tokenize_query",
+    "top_scoring",
     "unit_rows",
     "verify_artifacts",
     "write_artifacts",

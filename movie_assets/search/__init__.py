@@ -19,6 +19,7 @@ from movie_assets.search.artifacts import (
     default_catalogue_dir,
 )
 from movie_assets.search.fusion import rrf, rrf_arrays
+from movie_assets.search.learned import SearcherView, learning_view
 from movie_assets.search.query import LanguageIntent, detect_language, language_name, parse_year_cues
 from movie_assets.search.rerank import load_cross_encoder
 from movie_assets.search.searcher import Searcher
@@ -52,12 +53,14 @@ __all__ = [
     "SearchParams",
     "SearchResult",
     "Searcher",
+    "SearcherView",
     "artifacts_version",
     "clean_query",
     "default_artifacts_dir",
     "default_catalogue_dir",
     "detect_language",
     "language_name",
+    "learning_view",
     "load_cross_encoder",
     "parse_year_cues",
     "rrf",

@@ -9,9 +9,11 @@ from typing import Any
 import numpy as np
 
 from movie_assets.index import ArtifactSet, Embedder, check_model, open_artifacts
+from movie_assets.ranking import LearnedParts, open_learned
 from movie_assets.search.artifacts import ArtifactsSummary
 from movie_assets.search.filters import MovieFacts
 from movie_assets.search.fusion import Candidates, rrf_arrays
+from movie_assets.search.learned import LearnedStage
 from movie_assets.search.methods import METHOD_STAGES, apply_priors
 from movie_assets.search.models import LazyCrossEncoder, QueryEncoder
 from movie_assets.search.reading import QueryReading, read_query
@@ -25,6 +27,7 @@ SOFT_LANGUAGE_BOOST = 1.2
 PAYLOAD_COLUMNS = (
     "movie_id", "title", "year", "original_language", "genres", "overview", "poster_path", "cast",
     "directors", "runtime", "vote_count",
+    "original_title", "popularity", "vote_average",  # read by the learned ranker's features
 )  # fmt: skip
 
 
@@ -44,8 +47,10 @@ class Searcher:
         artifacts: ArtifactSet,
         embedder: Embedder | None = None,
         cross_encoder: CrossEncoderLike | None = None,
+        learned: LearnedParts | None = None,
     ) -> None:
         self.folder, self.manifest, self.payload = artifacts.folder, artifacts.manifest, artifacts.payload
+        self.learned = None if learned is None else LearnedStage(learned, self.payload)
         self.facts = MovieFacts(self.payload)
         self.encoder = QueryEncoder(self.manifest, embedder)
         self.dense = DenseRetriever(artifacts.dense, self.manifest.get("dense") or {}, self.encoder)
@@ -60,6 +65,7 @@ class Searcher:
         embedder: Embedder | None = None,
         cross_encoder: CrossEncoderLike | None = None,
         preload: bool = False,
+        learned: bool = True,
     ) -> Searcher:
         """Open (memory-map) the artifacts in `artifacts_dir` and check that they belong together.
 
@@ -71,9 +77,12 @@ class Searcher:
                 its vectors from disk on first touch: at 1,000,000 movies the first queries after the
                 page cache was dropped take seconds. Preloading costs the index's size in memory and
                 its read time at open (a long-lived server wants it; a one-off query does not).
+            learned: load the set's learned ranker and query adapter, if it has them (False: leave them
+                unread, as the asset that retrains them does; `learned="off"` per query does the same).
 
         Raises:
-            ArtifactsError: files missing, counts that disagree, or an embedding model other than the index's.
+            ArtifactsError: files missing, counts that disagree, an embedding model other than the index's,
+                or learned parts that do not belong to this set (another build, encoder or feature schema).
         """
         from movie_assets.config import embed_model_name
 
@@ -82,7 +91,8 @@ class Searcher:
             check_model(artifacts.manifest, embedder.name, int(embedder.dim), "given to Searcher.open")
         else:
             check_model(artifacts.manifest, embed_model_name(), None, "from EMBED_MODEL_NAME")
-        return cls(artifacts, embedder, cross_encoder)
+        parts = open_learned(artifacts.folder, artifacts.manifest) if learned else None
+        return cls(artifacts, embedder, cross_encoder, parts)
 
     @property
     def count(self) -> int:
@@ -127,6 +137,7 @@ class Searcher:
             p = replace(params, **knobs) if knobs else params
         q = read_query(query, p)
         found = self._candidates(q, p, self.facts.mask(q.year_min, q.year_max, p.min_votes))
+        learned = self._learned_for(p)
         return SearchResult(
             hits=self._hits(found.head(p.k)),
             method=p.method,
@@ -137,6 +148,7 @@ class Searcher:
             year_min=q.year_min,
             year_max=q.year_max,
             notes=q.notes,
+            learned=() if learned is None else learned.applied,
         )
 
     # -- ranking -----------------------------------------------------------------------------------
@@ -156,6 +168,10 @@ class Searcher:
     ) -> Candidates:
         """Candidates of method `p.method`, best first; `prefer` is a language to boost softly."""
         stages = METHOD_STAGES[p.method]
+        learned = self._learned_for(p)
+        if learned is not None:
+            # The ranker reads the language cue as a feature; the soft factor is not multiplied in again.
+            return learned.rank(self, q, p, mask)
         dense = self.dense.search(q.dense, max(p.k, p.hybrid_dense_k), mask) if stages.dense else no_rows()
         sparse = (
             self.sparse.search(q.sparse, max(p.k, p.hybrid_sparse_k), mask) if stages.sparse else no_rows()
@@ -174,6 +190,11 @@ class Searcher:
         if stages.rerank is not None:
             found = stages.rerank.run(self, q.plain, found.head(stages.rerank.pool(p.k)), p)
         return found
+
+    def _learned_for(self, p: SearchParams) -> LearnedStage | None:
+        """The learned stage when this method and the knob use it and the set has learned parts."""
+        use = METHOD_STAGES[p.method].learned and p.learned == "on"
+        return self.learned if use else None
 
     def _hits(self, found: Candidates) -> tuple[Hit, ...]:
         hits = []

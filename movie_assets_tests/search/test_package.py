@@ -33,6 +33,8 @@ ADDED = [
     # they hold, the query embedder type (tests and servers pass their own) and the BM25 tokenizer
     "ArtifactsSummary", "Embedder", "Knob", "artifacts_version", "default_artifacts_dir",
     "default_catalogue_dir", "tokenize_query",
+    # what training reads of an opened searcher: the pools the learned ranker is applied to
+    "SearcherView", "learning_view",
 ]  # fmt: skip
 
 
