@@ -90,8 +90,14 @@ def search_ranker(
             folder, manifest, "the artifacts hold the synthetic demo catalogue: no labels name it"
         )
     if labels is None:
-        return _without(folder, manifest, f"no labelled requests: set {TRAIN_QUERIES_ENV} or queries_path")
+        why = f"no labelled requests ({TRAIN_QUERIES_ENV} is 'none', or unset with no shared file)"
+        return _without(folder, manifest, why)
     links = Path(config.links_path) if config.links_path else default_links_path(REPO_ROOT, TRAIN_LINKS_ENV)
+    for path, setting in ((labels, TRAIN_QUERIES_ENV), (links, TRAIN_LINKS_ENV)):
+        if path is not None and not path.is_file():
+            raise dg.Failure(
+                f"search_ranker: no labelled queries at {path}; set {setting} to an existing file"
+            )
     try:
         key = fingerprint(
             labels.read_bytes(), links.read_bytes() if links else None, manifest["embedding_model"]

@@ -196,8 +196,10 @@ def load_tot_queries(
 def default_queries_path(
     repo_root: Path, setting: str = QUERIES_ENV, shared: Path = SHARED_QUERIES
 ) -> Path | None:
-    """The file `setting` names, else `shared` beside the repo (../shared/data/tomt/...) if it is there."""
+    """The file `setting` names ("none": no file), else `shared` beside the repo if it is there."""
     configured = os.environ.get(setting, "").strip()
+    if configured.lower() == "none":
+        return None
     if configured:
         return Path(configured)
     candidate = repo_root.parent / shared
