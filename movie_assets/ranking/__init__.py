@@ -15,6 +15,7 @@ from movie_assets.ranking.features import (
     FEATURE_SCHEMA,
     PoolSignals,
     QueryFacts,
+    neighbour_scores,
     pool_features,
 )
 from movie_assets.ranking.model import LearnedRanker, QueryAdapter
@@ -35,6 +36,7 @@ __all__ = [
     "QueryFacts",
     "check_learned",
     "open_learned",
+    "neighbour_scores",
     "pool_features",
     "read_cues",
     "text_words",

@@ -18,11 +18,11 @@ from movie_assets.ranking.cues import Cues, popcount, read_cues
 from movie_assets.ranking.movies import MovieTable, bigrams, text_words
 
 # Bump when a feature's meaning changes (not only its name): a ranker trained on the old meaning is stale.
-FEATURE_VERSION = 1
+FEATURE_VERSION = 2
 FEATURE_NAMES: tuple[str, ...] = (
-    "dense_score", "dense_gap", "dense_rank", "bm25_score", "bm25_rel", "bm25_rank", "fused",
-    "fused_rank", "in_both",
-    "title_hits", "title_frac", "title_bigram_frac", "original_frac",
+    "dense_score", "dense_gap", "dense_z", "dense_rank", "bm25_score", "bm25_rel", "bm25_z", "bm25_rank",
+    "fused", "fused_rank", "in_both", "neighbour_score",
+    "title_hits", "title_frac", "title_bigram_frac", "original_frac", "keyword_frac",
     "people_hits", "people_full", "director_full",
     "genre_hits", "genre_frac", "query_genres",
     "language_cue", "language_named", "foreign",
@@ -62,6 +62,8 @@ class PoolSignals:
     :param dense_rank: 1-based rank in the dense list, 0 when the dense retriever did not return it.
     :param bm25_rank: 1-based rank in the BM25 list, 0 when BM25 did not return it.
     :param fused: the RRF score.
+    :param neighbour: cosine of each row's vector with the mean vector of the pool's RRF top
+        (`NEIGHBOURS`): how much it resembles what both retrievers agree on (pseudo-relevance feedback).
     """
 
     rows: np.ndarray
@@ -70,6 +72,24 @@ class PoolSignals:
     dense_rank: np.ndarray
     bm25_rank: np.ndarray
     fused: np.ndarray
+    neighbour: np.ndarray
+
+
+NEIGHBOURS = 10  # the RRF top whose mean vector `neighbour` compares each candidate with
+
+
+def neighbour_scores(vectors: np.ndarray) -> np.ndarray:
+    """Cosine of each of the pool's vectors (RRF order) with the normalised mean of the first NEIGHBOURS."""
+    if len(vectors) == 0:
+        return np.zeros(0, dtype=np.float32)
+    centre = vectors[:NEIGHBOURS].mean(axis=0)
+    norm = float(np.linalg.norm(centre))
+    return (vectors @ (centre / norm)).astype(np.float32) if norm > 0 else np.zeros(len(vectors), np.float32)
+
+
+def _z(values: np.ndarray) -> np.ndarray:
+    spread = float(values.std())
+    return (values - values.mean()) / spread if spread > 0 else np.zeros_like(values)
 
 
 def _log_rank(rank: np.ndarray) -> np.ndarray:
@@ -115,19 +135,23 @@ def pool_features(table: MovieTable, query: QueryFacts, pool: PoolSignals) -> np
     columns = {
         "dense_score": dense,
         "dense_gap": dense - dense.max(),
+        "dense_z": _z(dense),
         "dense_rank": _log_rank(pool.dense_rank),
         "bm25_score": bm25,
         "bm25_rel": bm25 / top_bm25 if top_bm25 > 0 else np.zeros(n, dtype=np.float32),
+        "bm25_z": _z(bm25),
         "bm25_rank": _log_rank(pool.bm25_rank),
         "fused": np.asarray(pool.fused, dtype=np.float32),
         "fused_rank": np.log(np.arange(1, n + 1, dtype=np.float32)),
         "in_both": ((np.asarray(pool.dense_rank) > 0) & (np.asarray(pool.bm25_rank) > 0)).astype(np.float32),
+        "neighbour_score": np.asarray(pool.neighbour, dtype=np.float32),
         "title_hits": title_hits,
         "title_frac": _ratio(title_hits, table.title.row_terms[rows]),
         "title_bigram_frac": _ratio(
             table.title_bigrams.matches(rows, pairs), table.title_bigrams.row_terms[rows]
         ),
         "original_frac": _ratio(table.original.matches(rows, words), table.original.row_terms[rows]),
+        "keyword_frac": _ratio(table.keywords.matches(rows, words), table.keywords.row_terms[rows]),
         "people_hits": table.people.matches(rows, words),
         "people_full": table.people_bigrams.matches(rows, pairs),
         "director_full": table.directors.matches(rows, pairs),

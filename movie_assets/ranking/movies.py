@@ -27,7 +27,7 @@ STOPWORDS = frozenset(
 TOP_PEOPLE = 10  # billed cast the payload keeps, plus every director
 COLUMNS = (
     "title", "original_title", "cast", "directors", "genres", "original_language", "year", "vote_count",
-    "popularity", "vote_average", "overview",
+    "popularity", "vote_average", "overview", "keywords",
 )  # fmt: skip
 
 
@@ -105,6 +105,7 @@ class MovieTable:
     people: TermMatrix  # content words of billed cast and directors' names (3+ letters)
     people_bigrams: TermMatrix  # adjacent name words: a full name named in a request
     directors: TermMatrix  # directors' name bigrams
+    keywords: TermMatrix  # content words of TMDb's keywords ("time travel", "robot")
     genres: np.ndarray  # int64 bit masks
     languages: np.ndarray  # original language code ("" when unknown)
     year: np.ndarray  # NaN when unknown
@@ -128,6 +129,7 @@ class MovieTable:
         ).with_columns(
             pl.col("cast").cast(pl.List(pl.Utf8)).list.head(TOP_PEOPLE).fill_null([]),
             pl.col("directors").cast(pl.List(pl.Utf8)).fill_null([]),
+            pl.col("keywords").cast(pl.List(pl.Utf8)).fill_null([]),
             pl.col("title").cast(pl.Utf8),
             pl.col("original_title").cast(pl.Utf8),
         )
@@ -153,6 +155,7 @@ class MovieTable:
             ),
             people_bigrams=_term_matrix(_pairs(people, _bigram_expr(name_words)), n),
             directors=_term_matrix(_pairs(director_names, _bigram_expr(words_expr(pl.col("name")))), n),
+            keywords=_term_matrix(_pairs(frame, _content(words_expr(pl.col("keywords").list.join(" ")))), n),
             genres=genre_masks(frame["genres"].to_list()),
             languages=frame["original_language"].cast(pl.Utf8).fill_null("").to_numpy().astype(str),
             year=frame["year"].cast(pl.Float32).to_numpy().astype(np.float32),

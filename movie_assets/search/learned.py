@@ -17,7 +17,14 @@ import numpy as np
 import polars as pl
 
 from movie_assets.index import top_scoring
-from movie_assets.ranking import LearnedParts, MovieTable, PoolSignals, QueryFacts, pool_features
+from movie_assets.ranking import (
+    LearnedParts,
+    MovieTable,
+    PoolSignals,
+    QueryFacts,
+    neighbour_scores,
+    pool_features,
+)
 from movie_assets.search.filters import MovieFacts
 from movie_assets.search.fusion import Candidates, rrf_arrays
 from movie_assets.search.models import QueryEncoder
@@ -89,8 +96,11 @@ def learned_pool(
     sparse = top_scoring(bm25, min(max(p.k, p.hybrid_sparse_k), bm25.size))
     rows, fused = rrf_arrays([dense[0], sparse[0]], p.rrf_k, [p.w_dense, p.w_sparse])
     found = Candidates.ranked(rows, fused, dense[0], sparse[0], fused=True)
-    cosine = parts.dense.vectors(rows) @ np.asarray(vector, dtype=np.float32)[0]
-    signals = PoolSignals(rows, cosine, bm25[rows], found.dense_rank, found.bm25_rank, fused)
+    vectors = parts.dense.vectors(rows)
+    cosine = vectors @ np.asarray(vector, dtype=np.float32)[0]
+    signals = PoolSignals(
+        rows, cosine, bm25[rows], found.dense_rank, found.bm25_rank, fused, neighbour_scores(vectors)
+    )
     return found, signals
 
 

@@ -27,7 +27,7 @@ SOFT_LANGUAGE_BOOST = 1.2
 PAYLOAD_COLUMNS = (
     "movie_id", "title", "year", "original_language", "genres", "overview", "poster_path", "cast",
     "directors", "runtime", "vote_count",
-    "original_title", "popularity", "vote_average",  # read by the learned ranker's features
+    "original_title", "popularity", "vote_average", "keywords",  # read by the learned ranker's features
 )  # fmt: skip
 
 

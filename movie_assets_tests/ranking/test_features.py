@@ -7,7 +7,14 @@ import math
 import numpy as np
 import polars as pl
 
-from movie_assets.ranking import FEATURE_NAMES, MovieTable, PoolSignals, QueryFacts, pool_features
+from movie_assets.ranking import (
+    FEATURE_NAMES,
+    MovieTable,
+    PoolSignals,
+    QueryFacts,
+    neighbour_scores,
+    pool_features,
+)
 
 PAYLOAD = pl.DataFrame(
     {
@@ -35,6 +42,7 @@ def _features(text: str, language: str | None = None) -> dict[str, np.ndarray]:
         dense_rank=np.array([1, 2, 0]),
         bm25_rank=np.array([0, 1, 2]),
         fused=np.array([0.03, 0.02, 0.01]),
+        neighbour=np.array([0.9, 0.5, 0.2]),
     )
     matrix = pool_features(table, QueryFacts.read(text, language), signals)
     assert matrix.shape == (3, len(FEATURE_NAMES)) and matrix.dtype == np.float32
@@ -54,6 +62,9 @@ def test_retrieval_columns() -> None:
     assert _same(f["bm25_rank"], [nan, 0.0, math.log(2)])
     assert _same(f["fused_rank"], [0.0, math.log(2), math.log(3)])
     assert _same(f["in_both"], [0, 1, 0])
+    assert _same(f["neighbour_score"], [0.9, 0.5, 0.2])
+    assert _same(f["bm25_z"], (np.array([0.0, 8.0, 2.0]) - 10 / 3) / np.std([0.0, 8.0, 2.0]))
+    assert _same(f["dense_z"], (np.array([0.5, 0.4, 0.1]) - 1 / 3) / np.std([0.5, 0.4, 0.1]))
 
 
 def test_title_people_and_genre_overlap() -> None:
@@ -90,6 +101,21 @@ def test_movie_facts() -> None:
     assert _same(f["log_votes"], [0, math.log1p(3000), math.log1p(9000)])
     assert _same(f["year"], [math.nan, 1999, 2001])
     assert _same(f["has_people"], [1, 1, 1])
+
+
+def test_neighbour_scores_compare_with_the_mean_of_the_rrf_top() -> None:
+    vectors = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 0.0], [-1.0, 0.0]], dtype=np.float32)
+    # the mean of all four (fewer than NEIGHBOURS) is (0.25, 0.25): unit (0.707, 0.707)
+    assert np.allclose(neighbour_scores(vectors), [0.7071068, 0.7071068, 0.7071068, -0.7071068])
+    assert neighbour_scores(np.zeros((0, 2), np.float32)).shape == (0,)
+
+
+def test_keywords_count_their_words() -> None:
+    payload = PAYLOAD.with_columns(pl.Series("keywords", [["giant robot", "friendship"], [], None]))
+    table = MovieTable.from_payload(payload)
+    words = QueryFacts.read("a robot and a boy, a story of friendship").words
+    assert table.keywords.matches(np.array([0, 1, 2]), words).tolist() == [2, 0, 0]
+    assert table.keywords.row_terms.tolist() == [3, 0, 0]
 
 
 def test_original_title_counts_only_when_it_differs() -> None:
