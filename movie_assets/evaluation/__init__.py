@@ -16,14 +16,15 @@ from movie_assets.evaluation.metrics import (
     recall_at_k,
     year_gaps,
 )
+from movie_assets.evaluation.per_request import REQUESTS_FILE, gold_rank, requests_table
 from movie_assets.evaluation.runner import (
     DEFAULT_METHODS,
     evaluate,
-    markdown_table,
-    results_markdown,
+    method_runs,
     sample_title_queries,
     write_results,
 )
+from movie_assets.evaluation.tables import markdown_table, results_markdown
 from movie_assets.evaluation.tomt import (
     QUERIES_ENV,
     TRAIN_LINKS_ENV,
@@ -43,6 +44,7 @@ from movie_assets.evaluation.tomt import (
 __all__ = [
     "DEFAULT_METHODS",
     "QUERIES_ENV",
+    "REQUESTS_FILE",
     "TRAIN_LINKS_ENV",
     "TRAIN_QUERIES_ENV",
     "ToTQueries",
@@ -53,14 +55,17 @@ __all__ = [
     "default_train_queries_path",
     "evaluate",
     "genre_similarity",
+    "gold_rank",
     "jaccard",
     "language_matches",
     "load_tot_queries",
     "markdown_table",
+    "method_runs",
     "mrr_at_k",
     "ndcg_at_k",
     "read_links",
     "recall_at_k",
+    "requests_table",
     "results_markdown",
     "sample_title_queries",
     "strip_reveals",

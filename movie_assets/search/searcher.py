@@ -191,6 +191,11 @@ class Searcher:
             found = stages.rerank.run(self, q.plain, found.head(stages.rerank.pool(p.k)), p)
         return found
 
+    def learned_applies(self, method: str) -> bool:
+        """Whether `method` (with ``learned="on"``) uses learned parts of this set: evaluation then also
+        scores it with them off."""
+        return self.learned is not None and METHOD_STAGES[method].learned
+
     def _learned_for(self, p: SearchParams) -> LearnedStage | None:
         """The learned stage when this method and the knob use it and the set has learned parts."""
         use = METHOD_STAGES[p.method].learned and p.learned == "on"

@@ -129,3 +129,22 @@ def test_long_descriptions_pass_through_every_method(ranked: Path) -> None:
         for learned in ("on", "off"):
             result = searcher.search(story, k=5, method=method, learned=learned)
             assert 0 < len(result.hits) <= 5, (method, learned)
+
+
+def test_evaluation_scores_hybrid_with_and_without_the_learned_parts(ranked: Path, plain: Path) -> None:
+    from movie_assets.evaluation import ToTQueries, ToTQuery, evaluate
+
+    tot = ToTQueries(
+        (ToTQuery("a", QUERY, "", frozenset({5})), ToTQuery("b", "mars station", "", frozenset({8}))), 2
+    )
+    learned = evaluate(
+        Searcher.open(ranked, embedder=FakeEmbedder()), ["bm25", "hybrid"], sample_size=2, tot=tot
+    )
+    assert list(learned["relevance"]) == ["bm25", "hybrid", "hybrid (learned off)"]
+    assert learned["learned"]["parts"] == ["ranker"]
+    assert set(learned["requests"][0]) >= {"request_id", "bm25", "hybrid", "hybrid (learned off)"}
+    today = evaluate(Searcher.open(plain, embedder=FakeEmbedder()), ["hybrid"], sample_size=2, tot=tot)
+    assert list(today["relevance"]) == ["hybrid"] and today["learned"] is None
+    assert (
+        today["relevance"]["hybrid"]["recall@10"] == learned["relevance"]["hybrid (learned off)"]["recall@10"]
+    )
