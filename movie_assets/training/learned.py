@@ -112,8 +112,13 @@ def train_learned(
     log: Callable[[str], None] = print,
     min_requests: int = MIN_REQUESTS,
     seed: int = SEED,
+    with_adapter: bool = True,
 ) -> LearnedOutcome:
-    """Train the adapter and the ranker on `requests` (already matched to the catalogue)."""
+    """Train the adapter and the ranker on `requests` (already matched to the catalogue).
+
+    `with_adapter=False` trains the ranker over unadapted pools and keeps no adapter (the benchmark's
+    "ranker only" variant).
+    """
     queries = requests.queries
     if len(queries) < min_requests:
         return LearnedOutcome(
@@ -127,9 +132,12 @@ def train_learned(
     vectors = embed_requests(view, [view.dense_text(q.text) for q in queries], cache)
     log(f"{len(queries):,} request vectors ready after {time.perf_counter() - started:.0f}s")
     fit, held = split_groups(len(queries), seed=seed)
-    adapted = train_adapter(vectors, gold_rows, view.documents(), fit, held, seed=seed)
-    adapter = QueryAdapter(adapted.matrix) if adapted.helps else None
-    log(f"query adapter {'kept' if adapter else 'not kept'}: {adapted.stats}")
+    adapter, adapter_stats = None, {"trained": False}
+    if with_adapter:
+        adapted = train_adapter(vectors, gold_rows, view.documents(), fit, held, seed=seed)
+        adapter = QueryAdapter(adapted.matrix) if adapted.helps else None
+        adapter_stats = {"trained": True, **adapted.stats}
+        log(f"query adapter {'kept' if adapter else 'not kept'}: {adapted.stats}")
     pool_vectors = vectors if adapter is None else adapter.apply(vectors)
     groups: list[Group] = []
     for query, vector in zip(queries, pool_vectors, strict=True):
@@ -164,7 +172,7 @@ def train_learned(
             "fit": int(fit.size), "held_apart": int(held.size), "seed": seed,
         },
         "ranker": {"objective": PARAMS["objective"], **ranked.stats},
-        "adapter": {"kept": adapter is not None, **adapted.stats},
+        "adapter": {"kept": adapter is not None, **adapter_stats},
         "held_apart_scores": held_scores,
         "seconds": round(time.perf_counter() - started, 1),
     }  # fmt: skip
