@@ -39,18 +39,29 @@ def _unit(x: np.ndarray) -> np.ndarray:
     return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
 
 
+CHUNK = 512  # queries scored against every document at once: 512 x 200k float32 is 400 MB
+
+
 def dense_mrr(queries: np.ndarray, gold_rows: np.ndarray, documents: np.ndarray, k: int = 10) -> float:
     """Mean reciprocal rank (cut at k) of each query's gold row among all documents by cosine."""
-    scores = _unit(queries) @ documents.T
-    gold = scores[np.arange(len(gold_rows)), gold_rows]
-    rank = 1 + (scores > gold[:, None]).sum(axis=1)
-    return float(np.where(rank <= k, 1.0 / rank, 0.0).mean()) if len(rank) else 0.0
+    reciprocal = []
+    for start in range(0, len(queries), CHUNK):
+        scores = _unit(queries[start : start + CHUNK]) @ documents.T
+        gold_part = gold_rows[start : start + CHUNK]
+        gold = scores[np.arange(len(gold_part)), gold_part]
+        rank = 1 + (scores > gold[:, None]).sum(axis=1)
+        reciprocal.append(np.where(rank <= k, 1.0 / rank, 0.0))
+    return float(np.concatenate(reciprocal).mean()) if reciprocal else 0.0
 
 
 def _hard_negatives(queries: np.ndarray, gold_rows: np.ndarray, documents: np.ndarray) -> np.ndarray:
-    scores = queries @ documents.T
-    scores[np.arange(len(gold_rows)), gold_rows] = -np.inf
-    return np.argpartition(-scores, HARD_POOL, axis=1)[:, :HARD_POOL]
+    parts = []
+    for start in range(0, len(queries), CHUNK):
+        scores = queries[start : start + CHUNK] @ documents.T
+        gold_part = gold_rows[start : start + CHUNK]
+        scores[np.arange(len(gold_part)), gold_part] = -np.inf
+        parts.append(np.argpartition(-scores, HARD_POOL, axis=1)[:, :HARD_POOL])
+    return np.concatenate(parts) if parts else np.zeros((0, HARD_POOL), dtype=np.int64)
 
 
 def train_adapter(

@@ -31,6 +31,7 @@ from movie_assets.ranking import (
 from movie_assets.training.adapter import train_adapter
 from movie_assets.training.lambdarank import PARAMS, SEED, Group, split_groups, train_ranker
 
+FOLDS = 4  # out-of-fold adapters for the ranker's training pools (`_out_of_fold`)
 MIN_REQUESTS = 200  # fewer matched requests than this train nothing: the held-apart slice would be ~30
 TRAINING_VERSION = 1  # bump when training changes in a way that should retrain every ranker
 QUERY_PREFIX = "query\n"  # query vectors share the embedding cache with documents under their own hashes
@@ -103,6 +104,32 @@ def _scores(ranks: Sequence[int | None]) -> dict[str, float]:
     }
 
 
+def _out_of_fold(
+    vectors: np.ndarray,
+    gold_rows: np.ndarray,
+    documents: np.ndarray,
+    fit: np.ndarray,
+    held: np.ndarray,
+    adapter: QueryAdapter,
+    seed: int,
+) -> np.ndarray:
+    """Adapted vectors for forming the ranker's training pools, each from an adapter that never saw it.
+
+    The adapter fits its own requests far better than new ones (on Reddit-TOMT it lifted the RRF
+    Recall@10 of the requests it was fitted on from 0.25 to 0.40, of the validation requests only from 0.22
+    to 0.25); a ranker trained over such pools learns to trust the dense side more than it deserves at
+    search time. So the fit requests are split in FOLDS and each part is adapted by an adapter trained on
+    the other parts; the held-apart requests, which the final adapter never saw, are adapted by it.
+    """
+    out = np.empty_like(vectors)
+    out[held] = adapter.apply(vectors[held])
+    for part in np.array_split(np.random.default_rng(seed).permutation(fit), FOLDS):
+        others = np.setdiff1d(fit, part)
+        fold = train_adapter(vectors, gold_rows, documents, others, held, seed=seed)
+        out[part] = QueryAdapter(fold.matrix).apply(vectors[part])
+    return out
+
+
 def train_learned(
     view: LearningView,
     requests: ToTQueries,
@@ -132,13 +159,15 @@ def train_learned(
     vectors = embed_requests(view, [view.dense_text(q.text) for q in queries], cache)
     log(f"{len(queries):,} request vectors ready after {time.perf_counter() - started:.0f}s")
     fit, held = split_groups(len(queries), seed=seed)
-    adapter, adapter_stats = None, {"trained": False}
+    adapter, adapter_stats, pool_vectors = None, {"trained": False}, vectors
     if with_adapter:
-        adapted = train_adapter(vectors, gold_rows, view.documents(), fit, held, seed=seed)
+        documents = view.documents()
+        adapted = train_adapter(vectors, gold_rows, documents, fit, held, seed=seed)
         adapter = QueryAdapter(adapted.matrix) if adapted.helps else None
         adapter_stats = {"trained": True, **adapted.stats}
         log(f"query adapter {'kept' if adapter else 'not kept'}: {adapted.stats}")
-    pool_vectors = vectors if adapter is None else adapter.apply(vectors)
+        if adapter is not None:
+            pool_vectors = _out_of_fold(vectors, gold_rows, documents, fit, held, adapter, seed)
     groups: list[Group] = []
     for query, vector in zip(queries, pool_vectors, strict=True):
         rows, features = view.pool(query.text, vector[None, :])
