@@ -74,7 +74,12 @@ def _labelled(
 
 
 @dg.asset(
-    deps=[dg.AssetKey("dense_index"), dg.AssetKey("bm25_index"), dg.AssetKey("search_payload")],
+    deps=[
+        dg.AssetKey("dense_index"),
+        dg.AssetKey("bm25_index"),
+        dg.AssetKey("search_payload"),
+        dg.AssetKey("search_ranker"),
+    ],
     group_name="reports",
     kinds={"python"},
 )
