@@ -13,7 +13,8 @@ included.
     python benchmarks/bench_search.py --sizes 3600 --queries 50 --seed-queries 5   # a quick run
 
 Goals at 200,000 on the 2-core CPU: hybrid p50 <= 20 ms, p95 <= 40 ms (cross-encoder excluded),
-open <= 2 s, peak RSS <= 1.5 GB.
+open <= 2 s, peak RSS <= 1.5 GB; with `--learned-from DIR` (learned parts installed, e.g. bench_quality's
+$MOVIE_ASSETS_HOME/cache/bench_quality/learned-both) the learned stage adds <= 5 ms to hybrid's p50.
 """
 
 from __future__ import annotations
@@ -39,10 +40,12 @@ import numpy as np
 if __package__:
     from benchmarks import _common as common
     from benchmarks._search_build import DEMO_SIZE, build_worker
+    from benchmarks._search_learned import install_from, learned_stage_times
     from benchmarks._search_seed import seed_worker
 else:  # run as a script: benchmarks/ is on sys.path
     import _common as common
     from _search_build import DEMO_SIZE, build_worker
+    from _search_learned import install_from, learned_stage_times
     from _search_seed import seed_worker
 
 METHODS = ("hybrid", "retrieval", "bm25", "blend", "mmr")
@@ -174,7 +177,8 @@ def _breakdown(searcher: Any, n: int, serial: int, profile: bool) -> dict[str, A
     is timed by fusing the two lists the Searcher fused once more (the same call on the same input)."""
     from movie_assets.search import SearchParams, rrf_arrays
 
-    clock, params = _StageClock(), SearchParams(k=20, method="hybrid")
+    # Today's hybrid: the stand-in retrievers below time `search` only, which the learned path does not call.
+    clock, params = _StageClock(), SearchParams(k=20, method="hybrid", learned="off")
     dense, sparse, encoder = searcher.dense, searcher.sparse, searcher.dense.encoder
     dense.encoder = clock.timed("embed", encoder.encode)
     searcher.dense, searcher.sparse = clock.timed("dense", dense.search), clock.timed("sparse", sparse.search)
@@ -305,6 +309,9 @@ def serve_worker(
     }
     if breakdown:
         out["hybrid_breakdown"] = _breakdown(searcher, breakdown, 50_000, profile)
+    if searcher.learned is not None:
+        texts = [distinct(QUERIES[i % len(QUERIES)], 90_000 + i) for i in range(queries)]
+        out["learned_stage"] = learned_stage_times(searcher, texts)
     return out
 
 
@@ -326,6 +333,9 @@ def _measure_size(size: int, work: Path, model: str, args: argparse.Namespace) -
             flush=True,
         )
     artifacts = str(folder / "artifacts")
+    if args.learned_from is not None:
+        entry = install_from(args.learned_from, Path(artifacts))
+        print(f"  {size:,}: learned parts from {args.learned_from} installed ({entry['files']})", flush=True)
     opens = [common.in_fresh_process(open_worker, artifacts, args.preload) for _ in range(args.open_repeats)]
     print(f"  {size:,}: open {[round(o['open_s'], 3) for o in opens]} s; serving ...", flush=True)
     knobs = (args.queries, args.warmup, args.breakdown, args.profile, args.torch_threads, args.preload)
@@ -421,6 +431,14 @@ def _details(r: dict[str, Any]) -> str:
             f"  CPU p50 {v['cpu_p50']:6.2f} ms"
             for name, v in b["stages_ms"].items()
         ]
+    if "learned_stage" in serve:
+        ls = serve["learned_stage"]
+        parts = ", ".join(f"{name} {ms:.2f}" for name, ms in ls["parts_p50_ms"].items())
+        on, off = ls["hybrid_p50_ms"]["learned on"], ls["hybrid_p50_ms"]["learned off"]
+        lines.append(
+            f"  learned stage over {ls['queries']} queries: hybrid p50 {on:.1f} ms with it, {off:.1f} ms "
+            f"without: +{ls['added_p50_ms']:.1f} ms; its parts p50 ms: {parts}"
+        )
     slow = ", ".join(f"{q['query']!r} {q['p50_ms']:.1f}" for q in serve["hybrid_slowest_queries_p50_ms"])
     lines.append(f"  slowest hybrid queries (p50 ms): {slow}")
     if r["seed"] is not None:
@@ -448,6 +466,7 @@ def main(argv: list[str] | None = None) -> int:
         ("--noise", float, 0.5, "noise norm on borrowed vectors"),
         ("--torch-threads", int, None, "torch threads when serving (default 1, as the Searcher uses)"),
         ("--work", Path, None, "keep the built artifacts here and reuse them next time"),
+        ("--learned-from", Path, None, "install this set's learned parts (bench_quality's learned-both)"),
         ("--out", Path, None, "JSON folder (default $MOVIE_ASSETS_HOME/reports/bench)"),
     ):
         parser.add_argument(flag, type=kind, default=default, help=text)

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import dagster as dg
 
-from movie_assets.assets import catalog, embeddings, harvest, indexes, reference, refresh, reports
+from movie_assets.assets import catalog, embeddings, harvest, indexes, ranker, reference, refresh, reports
 from movie_assets.jobs import JOBS
 from movie_assets.resources import DataHome, EmbedderResource, TMDbResource
 
 defs = dg.Definitions(
     # in_refresh_order: the profile and the search artifacts read what catalog_changes patched.
     assets=refresh.in_refresh_order(
-        dg.load_assets_from_modules([reference, harvest, catalog, embeddings, indexes, reports, refresh])
+        dg.load_assets_from_modules(
+            [reference, harvest, catalog, embeddings, indexes, ranker, reports, refresh]
+        )
     ),
     jobs=[*JOBS, refresh.refresh_job],
     schedules=[refresh.refresh_schedule],

@@ -23,8 +23,11 @@ yearly_job = dg.define_asset_job(
 
 catalog_job = dg.define_asset_job(
     "catalog_job",
-    selection=dg.AssetSelection.assets("movies_profile", "dense_index", "bm25_index", "search_payload"),
-    description="The catalogue profile and the search artifacts over every built year.",
+    selection=dg.AssetSelection.assets(
+        "movies_profile", "dense_index", "bm25_index", "search_payload", "search_ranker"
+    ),
+    description="The catalogue profile and the search artifacts over every built year, with the learned "
+    "ranker when labelled requests are configured.",
 )
 
 reports_job = dg.define_asset_job(

@@ -24,6 +24,7 @@ EXPECTED_ASSETS = {
     "dense_index",
     "bm25_index",
     "search_payload",
+    "search_ranker",
     "catalog_changes",
 }
 

@@ -9,7 +9,10 @@ from pathlib import Path
 from movie_assets.config import REPO_ROOT
 
 PACKAGE = REPO_ROOT / "movie_assets"
-CORE = ("reference", "tmdb", "demo", "dumps", "catalog", "refresh", "index", "search", "evaluation", "report")
+CORE = (
+    "reference", "tmdb", "demo", "dumps", "catalog", "refresh", "index", "ranking", "search", "evaluation",
+    "training", "report",
+)  # fmt: skip
 FOUNDATION = ("config", "paths", "files")
 PACKAGES = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").is_file()}
 

@@ -11,6 +11,7 @@ from movie_assets.config import REPO_ROOT
 from movie_assets.evaluation import (
     DEFAULT_METHODS,
     QUERIES_ENV,
+    REQUESTS_FILE,
     ToTQueries,
     catalogue_imdb_map,
     default_links_path,
@@ -73,7 +74,12 @@ def _labelled(
 
 
 @dg.asset(
-    deps=[dg.AssetKey("dense_index"), dg.AssetKey("bm25_index"), dg.AssetKey("search_payload")],
+    deps=[
+        dg.AssetKey("dense_index"),
+        dg.AssetKey("bm25_index"),
+        dg.AssetKey("search_payload"),
+        dg.AssetKey("search_ranker"),
+    ],
     group_name="reports",
     kinds={"python"},
 )
@@ -103,6 +109,7 @@ def _eval_metadata(results: dict[str, Any], written: dict[str, Path]) -> dict[st
         "proxy_queries": results["proxy_queries"],
         "json": dg.MetadataValue.path(str(written["search_eval.json"])),
         "table": dg.MetadataValue.path(str(written["search_eval.md"])),
+        "per_request": dg.MetadataValue.path(str(written[REQUESTS_FILE])),
         "notes": dg.MetadataValue.md("\n".join(f"- {n}" for n in results["notes"]) or "-"),
     }
     for section in ("proxy", "relevance"):

@@ -23,9 +23,11 @@ import numpy as np
 import polars as pl
 
 from movie_assets.evaluation import metrics as m
+from movie_assets.evaluation.per_request import REQUESTS_FILE, gold_rank, requests_table, write_requests_table
+from movie_assets.evaluation.tables import results_markdown
 from movie_assets.evaluation.tomt import ToTQueries, truncate_words
 from movie_assets.files import write_text
-from movie_assets.index import PAYLOAD_FILE
+from movie_assets.index import PAYLOAD_FILE, learned_entry
 from movie_assets.search import (
     MAX_QUERY_CHARS,
     Hit,
@@ -94,9 +96,11 @@ def chance_scores(payload: pl.DataFrame, sample: pl.DataFrame, k: int) -> dict[s
     }
 
 
-def relevance_scores(searcher: Searcher, tot: ToTQueries, params: SearchParams) -> dict[str, float | None]:
+def relevance_scores(
+    searcher: Searcher, tot: ToTQueries, params: SearchParams, ranks: list[int | None] | None = None
+) -> dict[str, float | None]:
     """Recall@10/100, MRR@10, nDCG@10 and ms per query of one method over the labelled queries
-    (`params.k` is replaced by RELEVANCE_DEPTH)."""
+    (`params.k` is replaced by RELEVANCE_DEPTH); each query's gold rank is appended to `ranks` if given."""
     params = replace(params, k=RELEVANCE_DEPTH)
     names = ("recall@10", "recall@100", "mrr@10", "ndcg@10")
     rows, seconds = [], 0.0
@@ -105,6 +109,8 @@ def relevance_scores(searcher: Searcher, tot: ToTQueries, params: SearchParams) 
         hits, spent = _search(searcher, text, params)
         seconds += spent
         ranked = [h.movie_id for h in hits]
+        if ranks is not None:
+            ranks.append(gold_rank(ranked, query.gold))
         rows.append(
             (
                 m.recall_at_k(ranked, query.gold, 10),
@@ -158,13 +164,14 @@ def evaluate(
     if isinstance(k, bool) or not isinstance(k, int) or k < 1:
         raise ValueError(f"k must be a whole number >= 1, got {k!r}")
     # A bad knob must fail here: inside the loop a refused query only counts as a miss.
-    per_method = {m: SearchParams(k=k + 1, method=m, lang_policy=lang_policy) for m in dict.fromkeys(methods)}
+    per_method = method_runs(searcher, methods, k + 1, lang_policy)
     payload = pl.read_parquet(Path(searcher.folder) / PAYLOAD_FILE, columns=list(PROXY_COLUMNS))
     sample = sample_title_queries(payload, sample_size, seed)
     labelled = tot if tot is not None and tot.queries else None
     proxy: dict[str, Any] = {}
     relevance: dict[str, Any] = {}
     skipped: dict[str, str] = {}
+    ranks: dict[str, list[int | None]] = {}
     for method, params in per_method.items():
         try:
             # One untimed query first: it loads the method's models, so ms_per_query measures queries.
@@ -173,9 +180,11 @@ def evaluate(
             proxy[method] = proxy_scores(searcher, sample, params)
             if labelled is not None:
                 searcher.forget_queries()
-                relevance[method] = relevance_scores(searcher, labelled, params)
+                ranks[method] = []
+                relevance[method] = relevance_scores(searcher, labelled, params, ranks[method])
         except ModelUnavailableError as exc:
             proxy.pop(method, None)
+            ranks.pop(method, None)
             skipped[method] = str(exc)
     manifest = searcher.manifest
     return {
@@ -188,6 +197,10 @@ def evaluate(
             "k": k, "sample_size": sample_size, "seed": seed, "lang_policy": lang_policy,
             "methods": list(dict.fromkeys(methods)),
         },
+        "learned": None if searcher.learned is None else {
+            "parts": list(searcher.learned.applied),
+            "trained_at": (learned_entry(manifest) or {}).get("trained_at"),
+        },
         "proxy_queries": sample.height,
         "proxy": proxy,
         "proxy_chance": chance_scores(payload, sample, k),
@@ -195,55 +208,36 @@ def evaluate(
         "relevance": relevance if labelled is not None else None,
         "skipped": skipped,
         "notes": list(notes),
+        "requests": requests_table(labelled.queries, ranks) if labelled is not None else [],
     }  # fmt: skip
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return "–"
-    return f"{value:.3f}" if isinstance(value, float) else str(value)
-
-
-def markdown_table(scores: dict[str, dict[str, Any]], first: str = "method") -> str:
-    """One row per method, one column per metric (in the first method's order)."""
-    if not scores:
-        return "(no methods were scored)"
-    columns = list(next(iter(scores.values())))
-    rows = [[first, *columns], ["---"] * (len(columns) + 1)]
-    rows += [[name, *(_cell(row.get(c)) for c in columns)] for name, row in scores.items()]
-    return "\n".join("| " + " | ".join(cells) + " |" for cells in rows)
-
-
-def results_markdown(results: dict[str, Any]) -> str:
-    """The evaluation as Markdown: a proxy table, a relevance table (or why there is none) and notes."""
-    config = results.get("config", {})
-    k = config.get("k", "k")
-    proxy = dict(results["proxy"])
-    if proxy and results.get("proxy_chance"):
-        proxy["(random hits)"] = results["proxy_chance"]
-    parts = [
-        f"### Proxy metrics: {results.get('proxy_queries', 0)} title queries, k={k}",
-        markdown_table(proxy),
-    ]
-    relevance = results.get("relevance")
-    if relevance:
-        tot = results.get("labelled", {})
-        parts += [f"### Relevance: {tot.get('used', 0)} labelled queries", markdown_table(relevance)]
-    for method, reason in results.get("skipped", {}).items():
-        parts.append(f"- skipped `{method}`: {reason}")
-    parts += [f"- {note}" for note in results.get("notes", [])]
-    return "\n\n".join(parts) + "\n"
+def method_runs(
+    searcher: Searcher, methods: Sequence[str], k: int, lang_policy: str
+) -> dict[str, SearchParams]:
+    """Label -> knobs of every run: each method as asked (hybrid with its learned parts when the set has
+    them) and, for a method the learned parts change, the same with them off as "<method> (learned off)"."""
+    runs: dict[str, SearchParams] = {}
+    for method in dict.fromkeys(methods):
+        runs[method] = SearchParams(k=k, method=method, lang_policy=lang_policy)
+        if searcher.learned_applies(method):
+            runs[f"{method} (learned off)"] = replace(runs[method], learned="off")
+    return runs
 
 
 def write_results(results: dict[str, Any], out_dir: Path) -> dict[str, Path]:
-    """Write search_eval.json and search_eval.md into `out_dir` (each replaced in one step)."""
-    return {
+    """Write search_eval.json, search_eval.md and the per-request ranks (search_eval_requests.csv) into
+    `out_dir` (each replaced in one step)."""
+    summary = {key: value for key, value in results.items() if key != "requests"}
+    written = {
         name: write_text(text, out_dir / name)
         for name, text in (
-            (RESULTS_FILE, json.dumps(results, indent=2, ensure_ascii=False, allow_nan=False) + "\n"),
+            (RESULTS_FILE, json.dumps(summary, indent=2, ensure_ascii=False, allow_nan=False) + "\n"),
             (TABLE_FILE, results_markdown(results)),
         )
     }
+    written[REQUESTS_FILE] = write_requests_table(results.get("requests") or [], out_dir)
+    return written
 
 
 def stamp() -> str:

@@ -1,10 +1,10 @@
 """Labelled known-item queries in the TREC-ToT JSON-lines form (Reddit "tip of my tongue" requests).
 
-One object per line with `id`, `title`, `text` and `imdb_url` (the answer). A request often names its
-answer after the fact ("Edit: solved, it was Total Recall"), so edit/update/solved lines and answer
-reveals are stripped before the text becomes a query. The gold IMDb id maps to TMDb ids through the
-MovieLens `links.csv` (imdbId, tmdbId) and the catalogue's own `imdb_id` column; a query is kept only
-when its answer is in the catalogue, and every dropped query is counted under a reason.
+One object per line with `id`, `title`, `text` and `imdb_url` (the answer), or more generally `query` and
+`movie_id` / `imdb_id`. Answer reveals are stripped before the text becomes a query (`reveals`). The gold
+IMDb id maps to TMDb ids through the MovieLens `links.csv` (imdbId, tmdbId) and the catalogue's own
+`imdb_id` column; a query is kept only when its answer is in the catalogue, and every dropped query is
+counted under a reason.
 """
 
 from __future__ import annotations
@@ -14,59 +14,24 @@ import re
 from collections import Counter
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
+from movie_assets.evaluation.reveals import clean_title, strip_reveals  # noqa: F401 (re-exported)
 from movie_assets.files import iter_json_lines
-from movie_assets.reference import languages
 
 QUERIES_ENV = "MOVIE_ASSETS_EVAL_QUERIES"
+TRAIN_QUERIES_ENV = "MOVIE_ASSETS_TRAIN_QUERIES"
+TRAIN_LINKS_ENV = "MOVIE_ASSETS_TRAIN_LINKS"
 SHARED_QUERIES = Path("shared/data/tomt/validation.jsonl.gz")  # beside the repository
+SHARED_TRAIN_QUERIES = Path("shared/data/tomt/train.jsonl.gz")
 SHARED_LINKS = Path("shared/data/movielens/ml-25m/links.csv.gz")
 DROP_REASONS = ("no_imdb_id", "unmapped", "not_in_catalogue", "empty_text")
 
 _IMDB_ID = re.compile(r"(?:tt)?(\d{1,10})$")
 _IMDB_URL = re.compile(r"/title/tt(\d{1,10})\b")
-# Whole lines written after the request was answered: "Edit: ...", "**UPDATE**", "/edit", "Found it!".
-_EDIT_LINE = re.compile(
-    r"^\W*(?:quick\s+|small\s+|late\s+)?(?:edit(?:ed|s)?\d*|update[ds]?\d*|found\s+it)\b", re.I
-)
-_ANSWER_LINE = re.compile(r"^\W*answer(?:ed)?\s*[:\-!]", re.I)
-# "[SOLVED]" (optionally markdown-escaped) is a tag before the request; a bare "SOLVED!" starts a reveal.
-_SOLVED_TAG = re.compile(r"^\W*?\\?\[\s*solved\s*\\?\]\s*", re.I)
-_SOLVED_LINE = re.compile(r"^\W*solved\s*(?:[!:.\-\u2013\u2014]|$)", re.I)
-_SOLVED_WORD = re.compile(r"^\W*solved\b\s*", re.I)
-_INLINE_EDIT = re.compile(r"[(\[]\s*edit\b[^)\]]*[)\]]", re.I)
-# A sentence that names the answer: "the movie is called X", "it was titled X", "the answer is X", and
-# "the movie is X" when X starts like a title (a capital or a quote; not "I think").
-_REVEAL = re.compile(
-    r"\b(?:(?:the\s+)?(?:movie|film|show)\s+(?:is|was)\s+(?:called|named|titled)"
-    r"|(?:it'?s|it\s+is|it\s+was)\s+(?:called|named|titled)"
-    r"|the\s+answer\s+(?:is|was))",
-    re.I,
-)
-# Case matters here: "the movie is Total Recall" names it, "the movie is set in Rome" does not.
-_REVEAL_NAME = re.compile(r"\b[Tt]he\s+(?:[Mm]ovie|[Ff]ilm)\s+(?:is|was)\s+(?!I\b)[\"'\u201c\u2018]?[A-Z]")
-_HEDGE = re.compile(
-    r"\b(?:what|how|if|whether|think|thought|believed?|feel|felt|sure|swear|convinced|remember(?:ed)?|know|"
-    r"maybe|probably|guess|feeling|sworn|want\s+to\s+say|something)\b",
-    re.I,
-)
-NATIONALITIES = frozenset(
-    "american british australian canadian indian mexican brazilian european asian african scandinavian "
-    "soviet irish scottish".split()
-)
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-_TITLE_TAGS = re.compile(r"\[\s*(?:tomt|movie|film|solved)\s*\]|^\s*tomt\b\s*[:\-]?", re.I)
-
-
-@cache
-def _origin_words() -> frozenset[str]:
-    # "the movie is French" describes it; "the movie is Heat" names it.
-    names = {str(row.get("english_name") or "").casefold() for row in languages()}
-    return frozenset(names | NATIONALITIES)
 
 
 @dataclass(frozen=True)
@@ -101,49 +66,6 @@ def imdb_id_from_url(url: str | None) -> str | None:
     """The IMDb title id in an imdb.com title URL, or None."""
     match = _IMDB_URL.search(url or "")
     return normalize_imdb_id(match.group(1)) if match else None
-
-
-def _is_reveal(sentence: str) -> bool:
-    match = _REVEAL.search(sentence) or _REVEAL_NAME.search(sentence)
-    if match is None or _HEDGE.search(sentence, 0, match.start()):
-        # A question or a guess ("what it's called", "I thought it was called X") was written before
-        # the answer was known: it is part of the request, not a reveal.
-        return False
-    following = sentence[match.end() - 1 :].split(maxsplit=1)
-    word = following[0].strip("\"'\u201c\u2018.,!").casefold() if following else ""
-    return match.re is _REVEAL or word not in _origin_words()
-
-
-def _strip_sentences(line: str) -> tuple[str, bool]:
-    # Only the sentence that reveals the answer goes; the rest of the line still describes the movie.
-    sentences = [s for s in _SENTENCE_END.split(line.strip()) if s]
-    kept = [s for s in sentences if not _is_reveal(s)]
-    return " ".join(kept), len(kept) < len(sentences)
-
-
-def strip_reveals(text: str) -> tuple[str, int]:
-    """The request without edit/update/solved lines, inline "(edit: ...)" notes and answer reveals.
-
-    Returns:
-        (the cleaned text, how many lines were dropped or shortened).
-    """
-    kept, touched = [], 0
-    for line in (text or "").splitlines():
-        cleaned = _SOLVED_TAG.sub("", line)
-        if _EDIT_LINE.match(cleaned) or _ANSWER_LINE.match(cleaned) or _SOLVED_LINE.match(cleaned):
-            touched += 1
-            continue
-        untagged = _INLINE_EDIT.sub("", _SOLVED_WORD.sub("", cleaned))
-        cleaned, revealed = _strip_sentences(untagged)
-        touched += revealed or untagged != line
-        if cleaned:
-            kept.append(cleaned)
-    return "\n".join(kept), touched
-
-
-def clean_title(title: str) -> str:
-    """The request title without the subreddit's [TOMT] / [movie] / [solved] tags."""
-    return " ".join(_TITLE_TAGS.sub(" ", title or "").split())
 
 
 def truncate_words(text: str, limit: int) -> str:
@@ -181,62 +103,118 @@ def catalogue_imdb_map(movies: pl.DataFrame) -> dict[str, set[int]]:
     return out
 
 
+TEXT_FIELDS = ("query", "title", "text")
+ANSWER_FIELDS = ("movie_id", "imdb_id", "imdb_url")
+
+
+def _field(path: Path, number: int, row: dict[str, Any], name: str, kinds: tuple[type, ...]) -> Any:
+    value = row.get(name)
+    if value is not None and (isinstance(value, bool) or not isinstance(value, kinds)):
+        wanted = " or ".join(k.__name__ for k in kinds)
+        raise ValueError(
+            f"{path} line {number}: {name!r} must be {wanted}, got {type(value).__name__}; "
+            "fix or drop the line"
+        )
+    return value
+
+
+def _shape(path: Path, number: int, row: dict[str, Any]) -> tuple[str, str, str, int | None, str | None]:
+    """(query, title, text, TMDb id, IMDb id) of one line, or ValueError naming the file and the line."""
+    if not any(name in row for name in TEXT_FIELDS) or not any(name in row for name in ANSWER_FIELDS):
+        raise ValueError(
+            f"{path} line {number} is not a labelled request: it needs 'query' (or 'title' + 'text') and "
+            f"one of 'movie_id', 'imdb_id', 'imdb_url' (it has {sorted(row)}); fix or drop the line"
+        )
+    query, title, text = (_field(path, number, row, name, (str,)) or "" for name in TEXT_FIELDS)
+    movie_id = _field(path, number, row, "movie_id", (int,))
+    imdb = _field(path, number, row, "imdb_id", (str, int))
+    url = _field(path, number, row, "imdb_url", (str,))
+    return query, title, text, movie_id, normalize_imdb_id(imdb) or imdb_id_from_url(url)
+
+
 def load_tot_queries(
     path: Path | str,
     catalogue_ids: Collection[int],
     *,
     links: Mapping[str, int] | None = None,
     imdb_map: Mapping[str, Collection[int]] | None = None,
+    setting: str = QUERIES_ENV,
 ) -> ToTQueries:
-    """Read TREC-ToT queries and keep those whose answer is in the catalogue.
+    """Read labelled requests and keep those whose answer is in the catalogue.
+
+    Each line is a JSON object with the request as `query`, or as Reddit-TOMT's `title` + `text`, and the
+    answer as `movie_id` (TMDb), `imdb_id` or `imdb_url` (mapped through `links` and `imdb_map`).
 
     Args:
-        path: a .jsonl or .jsonl.gz file of {id, title, text, imdb_url} objects.
+        path: a .jsonl or .jsonl.gz file.
         catalogue_ids: the TMDb ids that can be retrieved (the search payload's movie ids).
         links: {IMDb id: TMDb id} from `read_links`.
         imdb_map: {IMDb id: TMDb ids} from the catalogue's own imdb_id column (`catalogue_imdb_map`).
+        setting: the setting that names the file, for the message when it is missing.
 
     Returns:
-        The kept queries (gold = every catalogue id either mapping gives) and the drop counts by reason.
+        The kept queries (gold = every catalogue id the answer maps to) and the drop counts by reason.
+
+    Raises:
+        FileNotFoundError: no file at `path`.
+        ValueError: an empty file, or a line that is not JSON or not a labelled request (file and line named).
     """
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"no labelled queries at {path}; set {QUERIES_ENV} to a TREC-ToT JSONL file")
+        raise FileNotFoundError(
+            f"no labelled queries at {path}; set {setting} to a JSON-lines file of requests"
+        )
     ids = set(catalogue_ids)
-    rows = [row for _, row in iter_json_lines(path, fix="fix or drop the line")]
+    rows = [(number, row) for number, row in iter_json_lines(path, fix="fix or drop the line")]
+    if not rows:
+        raise ValueError(f"{path} holds no labelled requests (it is empty); point {setting} at another file")
     kept, dropped, stripped = [], Counter({reason: 0 for reason in DROP_REASONS}), 0
-    for row in rows:
-        imdb = imdb_id_from_url(row.get("imdb_url"))
-        if imdb is None:
+    for number, row in rows:
+        query, title, text, movie_id, imdb = _shape(path, number, row)
+        mapped = set() if movie_id is None else {movie_id}
+        if imdb is not None:
+            mapped |= set((imdb_map or {}).get(imdb, ()))
+            if links and imdb in links:
+                mapped.add(links[imdb])
+        elif movie_id is None:
             dropped["no_imdb_id"] += 1
             continue
-        mapped = set((imdb_map or {}).get(imdb, ()))
-        if links and imdb in links:
-            mapped.add(links[imdb])
         gold = frozenset(mapped & ids)
         if not mapped or not gold:
             dropped["unmapped" if not mapped else "not_in_catalogue"] += 1
             continue
-        body, touched = strip_reveals(row.get("text") or "")
+        body, touched = strip_reveals(query or text)
         stripped += touched
-        text = "\n".join(part for part in (clean_title(row.get("title") or ""), body) if part)
+        text = "\n".join(part for part in (clean_title(title), body) if part)
         if not text.strip():
             dropped["empty_text"] += 1
             continue
-        kept.append(ToTQuery(str(row.get("id", len(kept))), text, imdb, gold))
+        kept.append(ToTQuery(str(row.get("id", number)), text, imdb or "", gold))
     return ToTQueries(tuple(kept), len(rows), dict(dropped), stripped)
 
 
-def default_queries_path(repo_root: Path) -> Path | None:
-    """`MOVIE_ASSETS_EVAL_QUERIES`, else ../shared/data/tomt/validation.jsonl.gz beside the repo, if there."""
-    configured = os.environ.get(QUERIES_ENV, "").strip()
+def default_queries_path(
+    repo_root: Path, setting: str = QUERIES_ENV, shared: Path = SHARED_QUERIES
+) -> Path | None:
+    """The file `setting` names ("none": no file), else `shared` beside the repo if it is there."""
+    configured = os.environ.get(setting, "").strip()
+    if configured.lower() == "none":
+        return None
     if configured:
         return Path(configured)
-    candidate = repo_root.parent / SHARED_QUERIES
+    candidate = repo_root.parent / shared
     return candidate if candidate.is_file() else None
 
 
-def default_links_path(repo_root: Path) -> Path | None:
-    """../shared/data/movielens/ml-25m/links.csv.gz beside the repo, if present."""
+def default_train_queries_path(repo_root: Path) -> Path | None:
+    """`MOVIE_ASSETS_TRAIN_QUERIES`, else ../shared/data/tomt/train.jsonl.gz beside the repo, if there."""
+    return default_queries_path(repo_root, TRAIN_QUERIES_ENV, SHARED_TRAIN_QUERIES)
+
+
+def default_links_path(repo_root: Path, setting: str | None = None) -> Path | None:
+    """The file `setting` names (when given and set), else ../shared/data/movielens/ml-25m/links.csv.gz."""
+    configured = os.environ.get(setting, "").strip() if setting else ""
+    if configured:
+        return Path(configured)
     candidate = repo_root.parent / SHARED_LINKS
     return candidate if candidate.is_file() else None

@@ -16,6 +16,14 @@ from movie_assets.index.embedding import (
     load_embedder,
     unit_rows,
 )
+from movie_assets.index.learned import (
+    LEARNED_DIR,
+    LEARNED_IDENTITY,
+    LEARNED_RECORD,
+    RETRAIN,
+    install_learned,
+    learned_entry,
+)
 from movie_assets.index.manifest import (
     DENSE_FILE,
     IDMAP_FILE,
@@ -23,13 +31,14 @@ from movie_assets.index.manifest import (
     PAYLOAD_FILE,
     REBUILD,
     ArtifactsError,
+    LearnedInfo,
     Manifest,
     check_model,
     parse_manifest,
     read_manifest,
 )
 from movie_assets.index.sets import KEEP_SETS, current_set_id, resolve_set, sets_dir
-from movie_assets.index.sparse import bm25_top_k, load_bm25
+from movie_assets.index.sparse import bm25_scores, bm25_top_k, load_bm25, top_scoring
 from movie_assets.index.tokenize import TOKENIZER_ID, tokenize_query
 from movie_assets.index.vectors import read_vectors, write_vectors
 
@@ -37,9 +46,13 @@ __all__ = [
     "DENSE_FILE",
     "IDMAP_FILE",
     "KEEP_SETS",
+    "LEARNED_DIR",
+    "LEARNED_IDENTITY",
+    "LEARNED_RECORD",
     "MANIFEST",
     "PAYLOAD_FILE",
     "REBUILD",
+    "RETRAIN",
     "TOKENIZER_ID",
     "ArtifactSet",
     "ArtifactsError",
@@ -48,14 +61,18 @@ __all__ = [
     "EmbeddingCache",
     "EmbeddingModelUnavailable",
     "ExtraWriter",
+    "LearnedInfo",
     "Manifest",
     "ann_recall_at_k",
+    "bm25_scores",
     "bm25_top_k",
     "build_dense_index",
     "check_model",
     "current_set_id",
     "embed_documents",
     "extend_artifacts",
+    "install_learned",
+    "learned_entry",
     "load_bm25",
     "load_dense",
     "load_embedder",
@@ -68,6 +85,7 @@ __all__ = [
     "save_dense",
     "sets_dir",
     "tokenize_query",
+    "top_scoring",
     "unit_rows",
     "verify_artifacts",
     "write_artifacts",

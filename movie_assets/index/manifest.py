@@ -47,6 +47,7 @@ BM25_PARAMS_FILE = f"{BM25_DIR}/params.index.json"
 # The files a reader needs; each must be listed in the manifest and present.
 REQUIRED_FILES = (DENSE_FILE, IDMAP_FILE, PAYLOAD_FILE, BM25_PARAMS_FILE)
 CORE_NAMES = frozenset({MANIFEST, DENSE_FILE, IDMAP_FILE, PAYLOAD_FILE, BM25_DIR})
+LEARNED_EXTRA = "learned"  # the extra holding the learned ranker and adapter (`LearnedInfo`)
 REBUILD = "run `movie-assets build` (or materialize dense_index, bm25_index, search_payload)"
 IDMAP_SCHEMA: dict[str, pl.DataType] = {"movie_id": pl.Int64()}
 PAYLOAD_SCHEMA: dict[str, pl.DataType] = {
@@ -83,6 +84,20 @@ class BM25Info(TypedDict):
     method: NotRequired[str]
 
 
+class LearnedInfo(TypedDict):
+    """The extra "learned" (`extras["learned"]`, also written as learned/learned.json): the learned ranker
+    and query adapter, and what they were trained against. `build_id` names the index build they belong to
+    (the manifest's own `build_id`), so parts that outlived their build are refused at open."""
+
+    build_id: str | None  # None: installed on a set from before build ids, so refused at open
+    encoder: str
+    dim: int
+    files: list[str]
+    feature_schema: NotRequired[str]
+    fingerprint: NotRequired[str]
+    trained_at: NotRequired[str]
+
+
 class Manifest(TypedDict):
     """manifest.json. `files` maps every file's path in the set (posix, relative) to its sha256;
     `extras` maps each extra's name to what its writer recorded."""
@@ -99,6 +114,9 @@ class Manifest(TypedDict):
     built_at: NotRequired[str]
     source: NotRequired[str]
     set_id: NotRequired[str]
+    # One per index build; kept when a set is only extended, so extras trained on the indexes (the
+    # learned parts) can tell the build they were made for even though every extension has a new set id.
+    build_id: NotRequired[str]
     extras: NotRequired[dict[str, dict[str, Any]]]
 
 
@@ -120,7 +138,10 @@ def _problem(raw: Any) -> str | None:
         if not inside_set(name) or not _SHA256.match(digest):
             return f"files: {name!r}: {digest!r} is not a path in the set with its sha256"
     unknown = [name for name in raw.get("extras", {}) if not inside_set(name)]
-    return f"extras: {unknown[0]!r} is not a path in the set" if unknown else None
+    if unknown:
+        return f"extras: {unknown[0]!r} is not a path in the set"
+    learned = raw.get("extras", {}).get(LEARNED_EXTRA)
+    return None if learned is None else check_json(learned, LearnedInfo, f"extras.{LEARNED_EXTRA}")
 
 
 def parse_manifest(raw: Any, where: Path | str) -> Manifest:
@@ -150,6 +171,7 @@ def new_manifest(
     files: dict[str, str],
     source: str,
     set_id: str,
+    build_id: str,
     extras: dict[str, dict[str, Any]] | None = None,
 ) -> Manifest:
     """The manifest of a freshly built set (`files`: relative path -> sha256 of every file in it)."""
@@ -166,6 +188,7 @@ def new_manifest(
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "source": source,
         "set_id": set_id,
+        "build_id": build_id,
         "extras": extras or {},
     }
     return parse_manifest(manifest, "the new manifest")

@@ -150,10 +150,16 @@ def bm25_top_k(
     terms = query_terms(retriever, query)
     if not terms or k <= 0 or (mask is not None and not mask.any()):
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
-    scores = retriever.get_scores(terms, weight_mask=_weights(mask))
+    return top_scoring(retriever.get_scores(terms, weight_mask=_weights(mask)), k)
+
+
+def top_scoring(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows (int64) and scores of the best `k` positive scores of a full score array, best first."""
     # Only documents sharing a term are found; selecting among those alone is what keeps this fast
     # (bm25s's own top-k partitions every score, mostly zeros) and makes ties deterministic.
     found = np.flatnonzero(scores > 0)
+    if k <= 0:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
     if found.size > k:
         found = found[np.argpartition(-scores[found], k - 1)[:k]]
     found = found[np.lexsort((found, -scores[found]))]

@@ -20,6 +20,7 @@ from movie_assets.search.artifacts import (
     default_catalogue_dir,
 )
 from movie_assets.search.fusion import rrf, rrf_arrays
+from movie_assets.search.learned import SearcherView, learning_view
 from movie_assets.search.methods import unavailable_methods
 from movie_assets.search.query import LanguageIntent, detect_language, language_name, parse_year_cues
 from movie_assets.search.rerank import cross_encoder_problem, load_cross_encoder
@@ -54,6 +55,7 @@ __all__ = [
     "SearchParams",
     "SearchResult",
     "Searcher",
+    "SearcherView",
     "artifacts_version",
     "clean_query",
     "cross_encoder_problem",
@@ -61,6 +63,7 @@ __all__ = [
     "default_catalogue_dir",
     "detect_language",
     "language_name",
+    "learning_view",
     "load_cross_encoder",
     "parse_year_cues",
     "rrf",

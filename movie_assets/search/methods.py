@@ -89,6 +89,8 @@ class Stages:
     :param fuse: RRF of both lists (weights and constant from the knobs).
     :param priors: multiply by bounded recency/popularity priors, before the soft language factor.
     :param rerank: what re-orders the head of the list after the language factor, if anything.
+    :param learned: with ``learned="on"`` and learned parts in the set, the adapter and ranker replace the
+        fusion's order (`movie_assets.search.learned`).
     """
 
     dense: bool
@@ -96,12 +98,13 @@ class Stages:
     fuse: bool = False
     priors: bool = False
     rerank: Rerank | None = None
+    learned: bool = False
 
 
 CROSS_ENCODER = Rerank(pool=lambda k: max(k, CE_POOL), run=cross_encode)
 DIVERSITY = Rerank(pool=lambda k: max(4 * k, MMR_POOL), run=diversify)
 METHOD_STAGES: dict[str, Stages] = {
-    "hybrid": Stages(dense=True, sparse=True, fuse=True),
+    "hybrid": Stages(dense=True, sparse=True, fuse=True, learned=True),
     "retrieval": Stages(dense=True, sparse=False),
     "bm25": Stages(dense=False, sparse=True),
     "blend": Stages(dense=True, sparse=False, priors=True),

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from movie_assets.index import bm25_top_k
+from movie_assets.index import bm25_scores, bm25_top_k
 from movie_assets.search.models import QueryEncoder
 
 # Filters passing fewer movies than this are searched exactly, not through the HNSW graph.
@@ -69,7 +69,9 @@ class DenseRetriever:
 
     def vectors(self, rows: np.ndarray) -> np.ndarray:
         """The stored vectors of `rows` (flat and HNSW indexes keep them, so none is re-embedded)."""
-        return self.index.reconstruct_batch(rows)
+        if len(rows) == 0:
+            return np.zeros((0, int(self.index.d)), dtype=np.float32)
+        return self.index.reconstruct_batch(np.asarray(rows, dtype=np.int64))
 
 
 class SparseRetriever:
@@ -81,3 +83,8 @@ class SparseRetriever:
     def search(self, text: str, pool: int, mask: np.ndarray | None = None) -> Rows:
         """The `pool` best-scoring movies sharing a term with `text`."""
         return bm25_top_k(self.bm25, text, pool, mask)
+
+    def scores(self, text: str, mask: np.ndarray | None = None) -> np.ndarray:
+        """The BM25 score of every movie (0 outside `mask` or without a shared term): the learned stage
+        reads the score of candidates that only the dense retriever found, too."""
+        return bm25_scores(self.bm25, text, mask)

@@ -9,9 +9,11 @@ from typing import Any
 import numpy as np
 
 from movie_assets.index import ArtifactSet, Embedder, check_model, current_set_id, open_artifacts
+from movie_assets.ranking import LearnedParts, open_learned
 from movie_assets.search.artifacts import ArtifactsSummary
 from movie_assets.search.filters import MovieFacts
 from movie_assets.search.fusion import Candidates, rrf_arrays
+from movie_assets.search.learned import LearnedStage
 from movie_assets.search.methods import METHOD_STAGES, apply_priors
 from movie_assets.search.models import LazyCrossEncoder, QueryEncoder
 from movie_assets.search.reading import QueryReading, read_query
@@ -25,6 +27,7 @@ SOFT_LANGUAGE_BOOST = 1.2
 PAYLOAD_COLUMNS = (
     "movie_id", "title", "year", "original_language", "genres", "overview", "poster_path", "cast",
     "directors", "runtime", "vote_count",
+    "original_title", "popularity", "vote_average", "keywords",  # read by the learned ranker's features
 )  # fmt: skip
 
 
@@ -48,6 +51,7 @@ class Searcher:
         artifacts: ArtifactSet,
         embedder: Embedder | None = None,
         cross_encoder: CrossEncoderLike | None = None,
+        learned: LearnedParts | None = None,
         *,
         opened_from: Path | str | None = None,
     ) -> None:
@@ -55,6 +59,7 @@ class Searcher:
         self.artifacts = artifacts  # holds the set's lease for as long as this Searcher lives
         self.opened_from = Path(opened_from) if opened_from is not None else artifacts.folder
         self._version = current_set_id(artifacts.folder)
+        self.learned = None if learned is None else LearnedStage(learned, self.payload)
         self.facts = MovieFacts(self.payload)
         self.encoder = QueryEncoder(self.manifest, embedder)
         self.dense = DenseRetriever(artifacts.dense, self.manifest.get("dense") or {}, self.encoder)
@@ -69,6 +74,7 @@ class Searcher:
         embedder: Embedder | None = None,
         cross_encoder: CrossEncoderLike | None = None,
         preload: bool = False,
+        learned: bool = True,
     ) -> Searcher:
         """Open (memory-map) the artifacts in `artifacts_dir` and check that they belong together.
 
@@ -81,9 +87,12 @@ class Searcher:
                 its vectors from disk on first touch: at 1,000,000 movies the first queries after the
                 page cache was dropped take seconds. Preloading costs the index's size in memory and
                 its read time at open (a long-lived server wants it; a one-off query does not).
+            learned: load the set's learned ranker and query adapter, if it has them (False: leave them
+                unread, as the asset that retrains them does; `learned="off"` per query does the same).
 
         Raises:
-            ArtifactsError: files missing, counts that disagree, or an embedding model other than the index's.
+            ArtifactsError: files missing, counts that disagree, an embedding model other than the index's,
+                or learned parts that do not belong to this set (another build, encoder or feature schema).
         """
         from movie_assets.config import embed_model_name
 
@@ -92,7 +101,8 @@ class Searcher:
             check_model(artifacts.manifest, embedder.name, int(embedder.dim), "given to Searcher.open")
         else:
             check_model(artifacts.manifest, embed_model_name(), None, "from EMBED_MODEL_NAME")
-        return cls(artifacts, embedder, cross_encoder, opened_from=artifacts_dir)
+        parts = open_learned(artifacts.folder, artifacts.manifest) if learned else None
+        return cls(artifacts, embedder, cross_encoder, parts, opened_from=artifacts_dir)
 
     @property
     def count(self) -> int:
@@ -150,6 +160,7 @@ class Searcher:
             p = replace(params, **knobs) if knobs else params
         q = read_query(query, p)
         found = self._candidates(q, p, self.facts.mask(q.year_min, q.year_max, p.min_votes))
+        learned = self._learned_for(p)
         return SearchResult(
             hits=self._hits(found.head(p.k)),
             method=p.method,
@@ -160,6 +171,7 @@ class Searcher:
             year_min=q.year_min,
             year_max=q.year_max,
             notes=q.notes,
+            learned=() if learned is None else learned.applied,
         )
 
     # -- ranking -----------------------------------------------------------------------------------
@@ -179,6 +191,10 @@ class Searcher:
     ) -> Candidates:
         """Candidates of method `p.method`, best first; `prefer` is a language to boost softly."""
         stages = METHOD_STAGES[p.method]
+        learned = self._learned_for(p)
+        if learned is not None:
+            # The ranker reads the language cue as a feature; the soft factor is not multiplied in again.
+            return learned.rank(self, q, p, mask)
         dense = self.dense.search(q.dense, max(p.k, p.hybrid_dense_k), mask) if stages.dense else no_rows()
         sparse = (
             self.sparse.search(q.sparse, max(p.k, p.hybrid_sparse_k), mask) if stages.sparse else no_rows()
@@ -197,6 +213,16 @@ class Searcher:
         if stages.rerank is not None:
             found = stages.rerank.run(self, q.plain, found.head(stages.rerank.pool(p.k)), p)
         return found
+
+    def learned_applies(self, method: str) -> bool:
+        """Whether `method` (with ``learned="on"``) uses learned parts of this set: evaluation then also
+        scores it with them off."""
+        return self.learned is not None and METHOD_STAGES[method].learned
+
+    def _learned_for(self, p: SearchParams) -> LearnedStage | None:
+        """The learned stage when this method and the knob use it and the set has learned parts."""
+        use = METHOD_STAGES[p.method].learned and p.learned == "on"
+        return self.learned if use else None
 
     def _hits(self, found: Candidates) -> tuple[Hit, ...]:
         hits = []

@@ -11,7 +11,10 @@ from typing import Any
 
 METHODS: tuple[str, ...] = ("hybrid", "retrieval", "bm25", "blend", "ce", "mmr")
 LANGUAGE_POLICIES: tuple[str, ...] = ("off", "auto-soft", "auto-hard")
-MAX_QUERY_CHARS = 1_000
+# Recalled descriptions run to thousands of characters; BM25 reads all of a query, the dense model what
+# it can (its first 256 word pieces: the request's title and opening, where askers put the premise).
+MAX_QUERY_CHARS = 20_000
+LEARNED_CHOICES: tuple[str, ...] = ("on", "off")
 MAX_K = 1_000
 MAX_POOL = 10_000
 
@@ -97,6 +100,7 @@ class SearchResult:
     :param year_min: the lower year bound applied (from the knob or a cue such as "after 2020"), or None.
     :param year_max: the upper year bound applied, or None.
     :param notes: human-readable remarks on how the query was interpreted.
+    :param learned: the learned parts that ranked these hits ("adapter", "ranker"); empty when none did.
     """
 
     hits: tuple[Hit, ...]
@@ -108,6 +112,7 @@ class SearchResult:
     year_min: int | None = None
     year_max: int | None = None
     notes: tuple[str, ...] = ()
+    learned: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return len(self.hits)
@@ -202,6 +207,12 @@ class SearchParams:
     min_votes: int = _knob(0, "only movies with at least this many votes", low=0)
     year_min: int | None = _knob(None, "only movies from this year on", kind=int)
     year_max: int | None = _knob(None, "only movies up to this year", kind=int)
+    learned: str = _knob(
+        "on",
+        "hybrid: apply the learned ranker and query adapter when the artifacts have them (off: the plain "
+        "RRF of dense and BM25)",
+        choices=LEARNED_CHOICES,
+    )
 
     @classmethod
     @functools.cache

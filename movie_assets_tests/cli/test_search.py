@@ -81,7 +81,7 @@ def test_no_match_is_a_valid_answer(capsys: pytest.CaptureFixture[str]) -> None:
     [
         ([""], "the query is empty"),
         (["   "], "the query is empty"),
-        (["x" * 10_000], "10,000 characters"),
+        (["x" * 20_001], "20,001 characters"),
         (["heat", "--k", "0"], "k must be a whole number from 1 to 1000, got 0"),
         (["heat", "--k", "abc"], "argument --k: invalid int value: 'abc'"),
         (["heat", "--method", "nope"], "argument --method: invalid choice: 'nope'"),

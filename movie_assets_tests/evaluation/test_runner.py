@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import math
 from collections.abc import Mapping, Sequence
@@ -12,13 +13,8 @@ import numpy as np
 import polars as pl
 import pytest
 
-from movie_assets.evaluation.runner import (
-    evaluate,
-    markdown_table,
-    results_markdown,
-    sample_title_queries,
-    write_results,
-)
+from movie_assets.evaluation.runner import evaluate, sample_title_queries, write_results
+from movie_assets.evaluation.tables import markdown_table, results_markdown
 from movie_assets.evaluation.tomt import ToTQueries, ToTQuery
 from movie_assets.index.artifacts import write_artifacts
 from movie_assets.index.documents import movie_documents
@@ -136,8 +132,10 @@ def test_relevance_metrics_over_labelled_queries(searcher: Searcher) -> None:
 
 
 def test_long_labelled_queries_are_cut_to_the_library_limit(searcher: Searcher) -> None:
-    long = ToTQuery("long", "astronauts orbit mars " + "word " * 400, "tt0000001", frozenset({1}))
-    results = evaluate(searcher, ["bm25"], sample_size=1, tot=ToTQueries((long,), total=1))
+    # 15,000 characters are read whole; beyond the library's 20,000 a request is cut at a word boundary.
+    long = ToTQuery("long", "astronauts orbit mars " + "word " * 3_000, "tt0000001", frozenset({1}))
+    longer = ToTQuery("longer", "astronauts orbit mars " + "word " * 5_000, "tt0000001", frozenset({1}))
+    results = evaluate(searcher, ["bm25"], sample_size=1, tot=ToTQueries((long, longer), total=2))
     assert results["labelled"]["truncated_to_max_chars"] == 1
     assert results["relevance"]["bm25"]["mrr@10"] == 1.0
 
@@ -168,12 +166,22 @@ def test_markdown_table_has_a_row_per_method_and_a_dash_for_unknowns() -> None:
 def test_write_results_writes_the_json_and_the_markdown(searcher: Searcher, tmp_path: Path) -> None:
     results = evaluate(searcher, ["bm25"], sample_size=3, tot=_tot(), notes=["from a test"])
     written = write_results(results, tmp_path / "eval")
-    assert json.loads(written["search_eval.json"].read_text()) == results
+    assert json.loads(written["search_eval.json"].read_text()) == {
+        k: v for k, v in results.items() if k != "requests"
+    }
     text = written["search_eval.md"].read_text()
     assert "### Proxy metrics: 3 title queries, k=10" in text
     assert "### Relevance: 3 labelled queries" in text
     assert "| bm25 |" in text and "- from a test" in text
-    assert sorted(p.name for p in (tmp_path / "eval").iterdir()) == ["search_eval.json", "search_eval.md"]
+    assert sorted(p.name for p in (tmp_path / "eval").iterdir()) == [
+        "search_eval.json",
+        "search_eval.md",
+        "search_eval_requests.csv",
+    ]
+    rows = list(csv.DictReader(written["search_eval_requests.csv"].open()))
+    assert [r["request_id"] for r in rows] == [q.query_id for q in _tot().queries]
+    ranks = [r["bm25"] for r in rows]
+    assert ranks == ["" if r is None else str(r) for r in (row["bm25"] for row in results["requests"])]
 
 
 def test_bad_knobs_fail_before_any_query(searcher: Searcher) -> None:

@@ -141,7 +141,7 @@ def test_clean_query_keeps_text(query: str, cleaned: str) -> None:
         ("", "the query is empty"),
         ("   \n\t ", "the query is empty"),
         ("\x00\x01", "the query is empty"),
-        ("y" * 10_000, "the query has 10,000 characters, more than the 1,000 allowed"),
+        ("y" * 20_001, "the query has 20,001 characters, more than the 20,000 allowed"),
         (None, "the query must be text, got NoneType"),
     ],
     ids=["empty", "whitespace", "controls-only", "too-long", "not-text"],
