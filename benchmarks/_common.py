@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import multiprocessing
@@ -18,6 +19,32 @@ import numpy as np
 
 DEMO_CHUNK = 500_000  # the most movies generate_demo_catalogue makes at once
 DEMO_ID_SPAN = 2_000_000  # above the generator's movie ids
+
+
+class SyntheticEmbedder:
+    """A stand-in for the model: the same text always gets the same unit vector (seeded by its sha256);
+    counts what it encodes. `docs_per_s` makes it take the time a model would (sleeping, so it costs no
+    CPU), for benchmarks where the time spent matters but the vectors do not."""
+
+    dim = 384
+    name = f"synthetic-{dim}"
+
+    def __init__(self, docs_per_s: float | None = None) -> None:
+        self.encoded = 0
+        self.docs_per_s = docs_per_s
+
+    def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        self.encoded += len(texts)
+        if self.docs_per_s:
+            time.sleep(len(texts) / self.docs_per_s)
+        rows = [
+            np.random.default_rng(int.from_bytes(hashlib.sha256(t.encode()).digest()[:8], "little"))
+            .standard_normal(self.dim)
+            .astype(np.float32)
+            for t in texts
+        ]
+        out = np.stack(rows) if rows else np.zeros((0, self.dim), np.float32)
+        return out / np.linalg.norm(out, axis=1, keepdims=True).clip(min=1e-12)
 
 
 def in_fresh_process(func: Callable[..., Any], *args: Any) -> Any:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import hashlib
 import json
 import multiprocessing
 import random
@@ -50,32 +49,11 @@ else:  # run as a script: benchmarks/ is on sys.path
     import _common as common
 
 KEY = "bench-refresh-key"
-DIM = 384
 SHARES = {"overview": 0.6, "moved": 0.1, "deleted": 0.1, "votes": 0.1, "new": 0.1}
 LOG_CONFIG = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
-class SyntheticEmbedder:
-    """A stand-in for the model: the same text always gets the same unit vector; counts what it encodes."""
-
-    name = f"synthetic-{DIM}"
-    dim = DIM
-
-    def __init__(self) -> None:
-        self.encoded = 0
-
-    def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
-        self.encoded += len(texts)
-        rows = [
-            np.random.default_rng(int.from_bytes(hashlib.sha256(t.encode()).digest()[:8], "little"))
-            .standard_normal(DIM)
-            .astype(np.float32)
-            for t in texts
-        ]
-        out = np.stack(rows) if rows else np.zeros((0, DIM), np.float32)
-        return out / np.linalg.norm(out, axis=1, keepdims=True).clip(min=1e-12)
-
-
+SyntheticEmbedder = common.SyntheticEmbedder
 _EMBEDDER = SyntheticEmbedder()
 
 

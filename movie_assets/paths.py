@@ -62,6 +62,11 @@ class DataPaths:
     def dagster_dir(self) -> Path:
         return self.root / "dagster"
 
+    @property
+    def tmdb_lock(self) -> Path:
+        """The lock a step holds while it calls TMDb: one such step at a time per data home."""
+        return self.dagster_dir / "tmdb.lock"
+
     def built_years(self, root: Path | None = None) -> list[int]:
         """Years that have a partition on disk under `root` (default: the movies table)."""
         base = root or self.movies_root

@@ -7,7 +7,11 @@ the UI or a schedule leaves them unset, and each unset field takes its environme
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import fcntl
+import time
+from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -31,7 +35,32 @@ class DataHome(dg.ConfigurableResource):
 
 # Steps that call TMDb join this pool. TMDb's rate limit is per key, so dagster.yaml lets one such step
 # run at a time across all runs, while the other steps of concurrent runs (typing, embedding) go on.
+# The pool alone does not guarantee it: Dagster's SQLite storage claims a slot by reading, then writing,
+# with no guard between, so two runs claiming at the same instant can both win. The lock of
+# `TMDbResource.exclusive` is what holds the line; the pool keeps the UI's queue honest.
 TMDB_POOL = "tmdb"
+
+
+@contextlib.contextmanager
+def _locked(path: Path, waiting: Callable[[], None]) -> Iterator[float]:
+    """Hold an exclusive `flock` on `path`; calls `waiting` once if another holder makes it wait, and
+    yields the seconds waited.
+
+    An OS lock, not a file that says "busy": the kernel releases it when the holder's process dies, so a
+    killed build never blocks the next one, and nothing needs cleaning up.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    # Closing the file (leaving the block, whatever way) releases the lock.
+    with open(path, "a+b") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            waiting()
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        yield time.monotonic() - started
+
+
 _TMDB_FIELDS = ("base_url", "api_key", "rate_limit", "languages", "min_votes", "include_adult")
 
 
@@ -91,6 +120,18 @@ class TMDbResource(dg.ConfigurableResource):
                 )
             )
         return TMDbClient(settings.url, settings.api_key, rate_limit=settings.rate_limit)
+
+    @contextlib.contextmanager
+    def exclusive(self, paths: DataPaths, log: Callable[[str], None]) -> Iterator[float]:
+        """Hold the data home's TMDb lock for the block (the step's calls to TMDb); yields the seconds
+        waited for it. Per data home, as the pool is per instance: its steps share one key's rate limit."""
+        lock = paths.tmdb_lock
+
+        def waiting() -> None:
+            log(f"another step is calling TMDb for {paths.root}; waiting for it to finish ({lock})")
+
+        with _locked(lock, waiting) as waited:
+            yield waited
 
 
 class EmbedderResource(dg.ConfigurableResource):

@@ -3,6 +3,8 @@ build that gives its TMDb slot back."""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import signal
@@ -10,7 +12,10 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import dagster as dg
 import pytest
@@ -22,6 +27,7 @@ from movie_assets.instance import BUILD_PID_TAG, fail_dead_builds
 from movie_assets.partitions import year_partitions
 from movie_assets.paths import DataPaths
 from movie_assets.resources import TMDB_POOL, DataHome, TMDbResource
+from movie_assets.tmdb.emulator.routes import path_kind
 from movie_assets.tmdb.emulator.server import Emulator, EmulatorConfig
 from movie_assets_tests.fakes import FakeEmbedderResource
 from movie_assets_tests.processes import python_at_once
@@ -30,7 +36,7 @@ pytestmark = pytest.mark.integration
 
 KEY = "concurrency-test-key-42"
 YEARS = (2020, 2021)
-TMDB_STEPS = {"discovered_movies", "movie_details"}
+TMDB_KINDS = {"discover", "movie"}  # what the two harvest steps ask TMDb for
 
 
 def yearly_job() -> dg.JobDefinition:
@@ -89,6 +95,60 @@ def _run_year(year: int, home: str, url: str) -> None:
         print(json.dumps({"year": year, "run_id": result.run_id, "success": result.success}))
 
 
+def _harvest_without_pool(year: int, home: str, url: str) -> None:
+    """The harvest steps of one year on an instance of its own: no pool stands between two such runs, as
+    none does when two runs both win the same slot."""
+    resources = {"data": DataHome(home=home), "tmdb": TMDbResource(base_url=url, api_key=KEY, rate_limit=40)}
+    result = dg.materialize(
+        [harvest.discovered_movies, harvest.movie_details],
+        partition_key=str(year),
+        resources=resources,
+        instance=dg.DagsterInstance.ephemeral(),
+    )
+    print(json.dumps({"year": year, "success": result.success}))
+
+
+class TimedEmulator(Emulator):
+    """The emulator, noting when each request arrived and its kind (discover, movie, ...)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.arrivals: list[tuple[float, str]] = []
+
+    def _answer(self, handler: BaseHTTPRequestHandler) -> None:
+        self.arrivals.append((time.monotonic(), path_kind(urlsplit(handler.path).path)))
+        super()._answer(handler)
+
+    def spans(self) -> dict[str, tuple[float, float]]:
+        """kind -> (first, last arrival): one step's calls to TMDb, when each step calls one kind."""
+        times: dict[str, list[float]] = {}
+        for at, kind in self.arrivals:
+            times.setdefault(kind, []).append(at)
+        return {kind: (min(ts), max(ts)) for kind, ts in times.items()}
+
+
+def _overlaps(spans: list[tuple[float, float]]) -> list[tuple[tuple[float, float], tuple[float, float]]]:
+    ordered = sorted(spans)
+    return [(a, b) for a, b in zip(ordered, ordered[1:], strict=False) if b[0] <= a[1]]
+
+
+def _year_servers(years: tuple[int, ...]) -> list[TimedEmulator]:
+    """One emulator per year, so each request tells which run sent it."""
+    return [
+        TimedEmulator(generate_demo_catalogue(n=200, years=(year,), seed=11), EmulatorConfig(api_key=KEY))
+        for year in years
+    ]
+
+
+def _each_year_at_once(function: str, home: Path, urls: list[str]) -> list[Any]:
+    """`function(year, home, url)` of this module for every year, each in its own interpreter, at once."""
+    code = (
+        "import sys; from movie_assets_tests import test_concurrency as t; "
+        f"t.{function}(int(sys.argv[1]), *sys.argv[2:])"
+    )
+    return python_at_once(code, [[str(year), str(home), url] for year, url in zip(YEARS, urls, strict=True)])
+
+
 def _step_spans(instance: dg.DagsterInstance, run_id: str) -> dict[str, tuple[float, float]]:
     starts, ends = {}, {}
     for record in instance.all_logs(run_id):
@@ -103,14 +163,11 @@ def _step_spans(instance: dg.DagsterInstance, run_id: str) -> dict[str, tuple[fl
 
 
 def test_year_runs_go_side_by_side_with_one_tmdb_step_at_a_time(home: Path) -> None:
-    catalogue = generate_demo_catalogue(n=400, years=YEARS, seed=11)
-    with Emulator(catalogue, EmulatorConfig(api_key=KEY)) as emulator:
+    servers = _year_servers(YEARS)
+    with contextlib.ExitStack() as stack:
+        urls = [stack.enter_context(server).url for server in servers]
         _instance().dispose()  # create the storage once, before two processes open it
-        code = (
-            "import sys; from movie_assets_tests import test_concurrency as t; "
-            "t._run_year(int(sys.argv[1]), *sys.argv[2:])"
-        )
-        finished = python_at_once(code, [[str(year), str(home), emulator.url] for year in YEARS])
+        finished = _each_year_at_once("_run_year", home, urls)
     assert [run["success"] for run in finished] == [True, True]
     run_ids = [run["run_id"] for run in finished]
 
@@ -119,16 +176,59 @@ def test_year_runs_go_side_by_side_with_one_tmdb_step_at_a_time(home: Path) -> N
         info = instance.event_log_storage.get_concurrency_info(TMDB_POOL)
     runs = [(min(s for s, _ in run.values()), max(e for _, e in run.values())) for run in spans]
     assert runs[0][0] < runs[1][1] and runs[1][0] < runs[0][1], f"the two runs did not overlap: {runs}"
-    tmdb = sorted(span for run in spans for step, span in run.items() if step in TMDB_STEPS)
-    assert len(tmdb) == 4
-    # A slot is claimed before STEP_START and given back after STEP_SUCCESS, so overlapping spans mean two
-    # steps really held the slot at once. The slot table cannot show that (a second claim overwrites the
-    # first), which is why the spans are compared. Dagster's SQLite storage claims with an unguarded
-    # read-then-write, so two runs claiming in the same instant can both win: rare here, but real.
-    overlaps = [(a, b) for a, b in zip(tmdb, tmdb[1:], strict=False) if b[0] < a[1]]
-    assert overlaps == [], "two steps called TMDb at once"
+    # What TMDb saw: each run's discover and details calls, four spans that must not overlap. The step
+    # spans cannot show it: Dagster's SQLite storage claims a pool slot with an unguarded read-then-write,
+    # so two steps may both start, and then one waits on the data home's TMDb lock inside its step.
+    calls = [span for server in servers for kind, span in server.spans().items() if kind in TMDB_KINDS]
+    assert len(calls) == 4
+    assert _overlaps(calls) == [], "two steps called TMDb at once"
     assert (info.limit, info.slot_count, info.claimed_slots) == (1, 1, [])
     assert all(DataPaths(home).movies_file(year).is_file() for year in YEARS)
+
+
+def test_two_harvests_that_both_won_the_pool_call_tmdb_one_after_the_other(home: Path) -> None:
+    servers = _year_servers(YEARS)
+    with contextlib.ExitStack() as stack:
+        urls = [stack.enter_context(server).url for server in servers]
+        finished = _each_year_at_once("_harvest_without_pool", home, urls)
+    assert [run["success"] for run in finished] == [True, True]
+    calls = [span for server in servers for kind, span in server.spans().items() if kind in TMDB_KINDS]
+    assert len(calls) == 4
+    assert _overlaps(calls) == [], "two steps called TMDb at once"
+
+
+HOLD_THE_LOCK = """
+import sys, time
+from pathlib import Path
+from movie_assets.paths import DataPaths
+from movie_assets.resources import TMDbResource
+with TMDbResource().exclusive(DataPaths(Path(sys.argv[1])), print):
+    print("held", flush=True)
+    time.sleep(600)
+"""
+
+
+def _lock_is_free(home: Path) -> bool:
+    with open(DataPaths(home).tmdb_lock, "a+b") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
+
+def test_a_killed_holder_of_the_tmdb_lock_frees_it(home: Path) -> None:
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_THE_LOCK, str(home)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        assert not _lock_is_free(home)
+    finally:
+        holder.send_signal(signal.SIGKILL)
+        holder.wait()
+    # The kernel let go of it with the process: nothing to clean up before the next build.
+    assert _lock_is_free(home)
 
 
 def _claimed_by_a_build(instance: dg.DagsterInstance) -> str | None:

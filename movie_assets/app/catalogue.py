@@ -10,6 +10,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from movie_assets.app import charts
+from movie_assets.app.render import plain
 from movie_assets.search import default_catalogue_dir
 
 
@@ -50,7 +51,7 @@ def draw(tab: DeltaGenerator) -> str | None:
     try:
         movies, drawn = _read(str(root), _mtimes(files))
     except ValueError as exc:
-        tab.warning(str(exc))
+        tab.warning(plain(exc))
         return None
     with tab:
         _draw(movies, drawn)

@@ -1,7 +1,9 @@
 """What the Streamlit page shows, as pure functions: result cards, posters, the reading line and footers.
 
 Nothing here imports streamlit, so every string the page renders is tested without a browser. All
-text from the data is HTML-escaped; TMDb image URLs are produced only when the caller allows them.
+text from the data is HTML-escaped; TMDb image URLs are produced only when the caller allows them. Every
+value the page shows through a Markdown element (warnings, captions, errors) goes through `plain`, so a
+value from the URL or a file cannot draw a link or make the browser fetch an image from another host.
 """
 
 from __future__ import annotations
@@ -22,6 +24,43 @@ SYNTHETIC_NOTE = (
 )
 _POSTER_PATH = re.compile(r"^/[A-Za-z0-9_-]+\.(?:jpe?g|png|webp)$")
 _WORD = re.compile(r"\w+")
+_ASCII_PUNCTUATION = re.compile(r"[!-/:-@\[-`{-~]")
+_LINKABLE = re.compile(r"[:@]|www\.", re.IGNORECASE)
+
+
+# -- text shown through Markdown ---------------------------------------------------------------------
+
+
+def plain(text: object) -> str:
+    """`text` as Markdown that shows exactly these characters, on one line, with nothing to click or fetch.
+
+    CommonMark lets any ASCII punctuation be backslash-escaped, and escaping all of it leaves nothing to
+    start a link, an image, emphasis, HTML or math. Escapes do not stop what works on the text after
+    parsing (GFM's autolinked URLs and e-mail addresses, emoji and icon shortcodes): every word holding a
+    ":", an "@" or "www." is therefore set as inline code, which those never touch. Line breaks become
+    spaces, so no value starts a block.
+    """
+    words = str(text).split()
+    return " ".join(
+        code_span(word)
+        if _LINKABLE.search(word)
+        else _ASCII_PUNCTUATION.sub(lambda m: "\\" + m.group(0), word)
+        for word in words
+    )
+
+
+def code_span(text: object) -> str:
+    """`text` as an inline code span (shown literally): fenced by more backticks than it holds in a row."""
+    value = " ".join(str(text).split())
+    longest = max((len(run) for run in re.findall(r"`+", value)), default=0)
+    fence = "`" * (longest + 1)
+    return f"{fence} {value} {fence}" if longest else f"{fence}{value}{fence}"
+
+
+def _one_line(text: str) -> str:
+    # Cards are raw HTML inside Markdown: a blank line in a value would end the HTML block and let the
+    # rest be read as Markdown, so every value is kept on one line.
+    return " ".join(text.split())
 
 
 # -- posters ---------------------------------------------------------------------------------------
@@ -114,8 +153,11 @@ def _overview(text: str | None, limit: int = 360) -> str:
 
 
 def card_html(hit: Hit, result: SearchResult, query: str, *, online_images: bool = False) -> str:
-    """The result card of one hit (escaped HTML, styled by CARD_CSS)."""
-    e = html.escape
+    """The result card of one hit (escaped HTML on one line, styled by CARD_CSS)."""
+
+    def e(text: str) -> str:
+        return html.escape(_one_line(text))
+
     language = language_name(hit.original_language) if hit.original_language else None
     meta = [
         language or "",
@@ -145,6 +187,7 @@ def card_html(hit: Hit, result: SearchResult, query: str, *, online_images: bool
 
 def reading_line(result: SearchResult, settings: Settings, total: int) -> str:
     """Above the results: how the query was read and which filters applied (markdown)."""
+    # Every value here comes from a closed list (methods, policies, TMDb's languages) or is a number.
     if result.detected_language:
         language = f"**{result.language_name}** ({result.detected_language}, policy {result.policy})"
     else:
@@ -180,7 +223,7 @@ def footer_html(synthetic: bool, harvested: str | None = None) -> str:
     """The page footer: TMDb's attribution notice, the data's age, and the synthetic label when it applies."""
     parts = [html.escape(ATTRIBUTION)]
     if harvested:
-        parts.append(f"Data harvested {html.escape(harvested)}.")
+        parts.append(f"Data harvested {html.escape(_one_line(harvested))}.")
     if synthetic:
         parts.append("Showing synthetic demo data.")
     return f'<div class="ma-footer">{" ".join(parts)}</div>'

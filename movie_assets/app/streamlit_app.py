@@ -3,7 +3,8 @@
 A thin page: one cached Searcher, sidebar widgets whose values live in the URL query parameters
 (`movie_assets.app.settings`), one library call, the helpers of `movie_assets.app.render` to draw it,
 and the Catalogue tab (`movie_assets.app.catalogue`). It reads search results only through
-`movie_assets.search`.
+`movie_assets.search`. Every value that comes from the URL, a file or an error is shown as plain text
+(`render.plain`): the page contacts no host but its own.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ import os
 from pathlib import Path
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from movie_assets.app import catalogue, render
+from movie_assets.app.render import code_span, plain
 from movie_assets.app.settings import (
     LIMITS,
     METHOD_LABELS,
@@ -34,6 +37,7 @@ from movie_assets.search import (
     SearchParams,
     artifacts_version,
     default_artifacts_dir,
+    unavailable_methods,
 )
 
 LOG = logging.getLogger(__name__)
@@ -42,7 +46,7 @@ _STATE_READY = "_ma_state_ready"
 
 
 @st.cache_resource(show_spinner="Opening the search index…", max_entries=4)
-def _searcher(folder: str, stamp: int, _embedder: Embedder | None) -> Searcher:
+def _searcher(folder: str, stamp: str, _embedder: Embedder | None) -> Searcher:
     # `stamp` (the artifacts' version) makes a rebuilt artifacts set open afresh; the embedder is not hashed.
     # A long-lived page: the dense index is read into memory once, so no query waits on the disk.
     return Searcher.open(folder, embedder=_embedder, preload=True)
@@ -64,14 +68,33 @@ def _init_state(defaults: Settings, bounds: tuple[int, int] | None) -> None:
         st.session_state["years"] = (first, max(min(last or high, high), first))
 
 
+def _method_label(method: str, unavailable: dict[str, str]) -> str:
+    return METHOD_LABELS[method] + (" (unavailable here)" if method in unavailable else "")
+
+
+def _method(bar: DeltaGenerator, unavailable: dict[str, str]) -> str:
+    """The method selector; a method this machine cannot run is labelled so, with the reason."""
+    reasons = " ".join(f"{plain(m)} is unavailable here: {plain(why)}." for m, why in unavailable.items())
+    method = bar.selectbox(
+        "Method",
+        METHODS,
+        key="method",
+        format_func=lambda m: _method_label(m, unavailable),
+        help=reasons or None,
+    )
+    if method in unavailable:
+        bar.caption(f"Unavailable here: {plain(unavailable[method])}.")
+    return str(method)
+
+
 def _sidebar(
-    defaults: Settings, bounds: tuple[int, int] | None, synthetic: bool
+    defaults: Settings, bounds: tuple[int, int] | None, synthetic: bool, unavailable: dict[str, str]
 ) -> tuple[Settings, str | None]:
     """The settings the widgets hold, and why they cannot search together (None when they can)."""
     bar = st.sidebar
     bar.header("Search settings")
     q = bar.text_input("Query", key="q", placeholder="e.g. " + EXAMPLES[0])
-    method = bar.selectbox("Method", METHODS, key="method", format_func=METHOD_LABELS.get)
+    method = _method(bar, unavailable)
     k = bar.slider("Results (top-K)", *LIMITS["k"], key="k")
     mmr_lambda = st.session_state.get("mmr_lambda", defaults.params.mmr_lambda)
     if method == "mmr":
@@ -114,6 +137,8 @@ def _sidebar(
         params, problem = SearchParams(**knobs), None
     except QueryError as exc:  # each widget keeps to its range, but two may not go together (both weights 0)
         params, problem = defaults.params, str(exc)
+    if method in unavailable:
+        problem = f"the {method} method is unavailable here: {unavailable[method]}"
     return Settings(q=q.strip(), params=params, images=bool(images) and not synthetic), problem
 
 
@@ -126,22 +151,21 @@ def _results(searcher: Searcher, settings: Settings, problem: str | None) -> Non
         )
         return
     if problem is not None:
-        st.warning(f"That search cannot run: {problem}.")
+        st.warning(f"That search cannot run: {plain(problem)}.")
         return
     try:
         with st.spinner("Searching…"):
             result = searcher.search(settings.q, settings.params)
     except QueryError as exc:
-        st.warning(f"That search cannot run: {exc}.")
+        st.warning(f"That search cannot run: {plain(exc)}.")
         return
     except (ModelUnavailableError, ArtifactsError) as exc:
-        st.error(
-            f"The {settings.params.method} method cannot run here: {exc}. The bm25 method needs no model."
-        )
+        method = settings.params.method
+        st.error(f"The {method} method cannot run here: {plain(exc)}. The bm25 method needs no model.")
         return
     st.markdown(render.reading_line(result, settings, searcher.count))
     for note in result.notes:
-        st.caption(note)
+        st.caption(plain(note))
     if not result.hits:
         st.info("No movie matches this query and these filters; loosen the filters or use other words.")
     for hit in result.hits:
@@ -153,8 +177,8 @@ def _results(searcher: Searcher, settings: Settings, problem: str | None) -> Non
 def _no_artifacts(folder: Path, exc: ArtifactsError) -> None:
     st.title("Movie search")
     st.subheader("No search index yet")
-    st.markdown(f"The app searches the artifacts in `{folder}`, and they cannot be opened:")
-    st.caption(str(exc))
+    st.markdown(f"The app searches the artifacts in {code_span(folder)}, and they cannot be opened:")
+    st.caption(plain(exc))
     st.markdown(
         "Build them with one command. Without `TMDB_API_KEY` it harvests the synthetic demo "
         "catalogue from the local TMDb emulator (no network); with a key it harvests TMDb:"
@@ -185,14 +209,14 @@ def _page(embedder: Embedder | None) -> str:
     defaults = Settings(images=online and not synthetic)
     bounds = searcher.summary.year_span
     _init_state(defaults, bounds)
-    settings, problem = _sidebar(defaults, bounds, synthetic)
+    settings, problem = _sidebar(defaults, bounds, synthetic, unavailable_methods())
     params = settings_to_params(settings, defaults)
     if params != st.query_params.to_dict():
         st.query_params.from_dict(params)
     st.title("Movie search")
     st.caption(f"Hybrid, language-aware search over {searcher.count:,} movies.")
     for ignored in st.session_state.pop("_ma_problems", ()):
-        st.warning(ignored)
+        st.warning(plain(ignored))  # it quotes the URL's value: text, never Markdown
     if synthetic:
         st.info(render.SYNTHETIC_NOTE)
     search_tab, catalogue_tab = st.tabs(["Search", "Catalogue"])
@@ -211,7 +235,7 @@ def main(embedder: Embedder | None = None) -> None:
     except Exception as exc:  # the page shows a message, never a traceback; the log keeps the details
         LOG.exception("the movie search page failed")
         st.error(
-            f"Something went wrong while drawing this page ({type(exc).__name__}: {exc}). "
+            f"Something went wrong while drawing this page ({type(exc).__name__}: {plain(exc)}). "
             "The details are in the app's log."
         )
     st.markdown(footer, unsafe_allow_html=True)

@@ -1,5 +1,6 @@
 """Index assets: the dense and BM25 indexes and the payload, one artifact set over every built year."""
 
+import uuid
 from collections.abc import Iterator
 
 import dagster as dg
@@ -9,7 +10,15 @@ import polars as pl
 from movie_assets.assets.catalog import movies
 from movie_assets.assets.embeddings import movie_documents, movie_embeddings
 from movie_assets.catalog import read_movies_dir
-from movie_assets.index import ann_recall_at_k, load_dense, read_vectors, write_artifacts
+from movie_assets.index import (
+    DENSE_FILE,
+    ann_recall_at_k,
+    carried_learned,
+    load_dense,
+    read_vectors,
+    sets_dir,
+    write_artifacts,
+)
 from movie_assets.resources import DataHome, EmbedderResource
 from movie_assets.tmdb import combined_source
 
@@ -60,9 +69,14 @@ def search_artifacts(
             "movie_documents and movie_embeddings disagree; re-materialize movie_embeddings for every year"
         )
     source = combined_source(paths.discover_dir(y) for y in years)
+    # The learned ranker does not depend on which movies exist: it goes into the new build unless the
+    # encoder changed (search_ranker retrains it when its labels or features changed).
+    build_id = uuid.uuid4().hex
+    carried = carried_learned(paths.artifacts_dir, embedder.name, int(vectors.shape[1]), build_id)
     manifest = write_artifacts(
-        catalogue, docs, vectors, paths.artifacts_dir, model_name=embedder.name, source=source
-    )
+        catalogue, docs, vectors, paths.artifacts_dir, model_name=embedder.name, source=source,
+        extra_files=carried, build_id=build_id,
+    )  # fmt: skip
     common = {
         "count": manifest["count"],
         "years": dg.MetadataValue.json(manifest["years"]),
@@ -87,7 +101,9 @@ def search_artifacts(
     if dense["type"] == "hnsw":
         # The index rows are sorted by movie_id; compare against the vectors in that same order.
         order = np.argsort(docs["movie_id"].to_numpy(), kind="stable")
-        recall = ann_recall_at_k(load_dense(paths.artifacts_dir / "text.index"), vectors[order], k=10)
+        # The set just built, by its own folder: a later build may already have moved the pointer on.
+        built = sets_dir(paths.artifacts_dir) / manifest["set_id"]
+        recall = ann_recall_at_k(load_dense(built / DENSE_FILE), vectors[order], k=10)
     yield dg.AssetCheckResult(
         asset_key="dense_index",
         check_name=HNSW_RECALL,

@@ -15,27 +15,36 @@ async def _fetch(client: TMDbClient, endpoint: str) -> list[dict]:
         return await getattr(client, endpoint)()
 
 
-def _write_reference(name: str, rows: list[dict], data: DataHome) -> dg.MaterializeResult:
-    path = data.paths().root / "raw" / "reference" / f"{name}.json"
+def _reference(
+    context: dg.AssetExecutionContext, tmdb: TMDbResource, data: DataHome, endpoint: str, key: str
+) -> dg.MaterializeResult:
+    """Fetch a list while holding the data home's TMDb lock, and write it sorted by `key`."""
+    paths = data.paths()
+    with tmdb.exclusive(paths, context.log.info) as waited:
+        rows = sorted(asyncio.run(_fetch(tmdb.client(), endpoint)), key=lambda row: row[key])
+    path = paths.root / "raw" / "reference" / f"{endpoint}.json"
     write_json(rows, path)
     return dg.MaterializeResult(
         metadata={
             "count": len(rows),
             "path": dg.MetadataValue.path(str(path)),
             "sample": json.dumps(rows[:5]),
+            "tmdb_lock_wait_s": round(waited, 2),
         }
     )
 
 
 @dg.asset(group_name="harvest", kinds={"json"}, pool=TMDB_POOL)
-def tmdb_languages(tmdb: TMDbResource, data: DataHome) -> dg.MaterializeResult:
+def tmdb_languages(
+    context: dg.AssetExecutionContext, tmdb: TMDbResource, data: DataHome
+) -> dg.MaterializeResult:
     """Languages TMDb knows: ISO 639-1 code, English name and native name."""
-    languages = asyncio.run(_fetch(tmdb.client(), "languages"))
-    return _write_reference("languages", sorted(languages, key=lambda r: r["iso_639_1"]), data)
+    return _reference(context, tmdb, data, "languages", "iso_639_1")
 
 
 @dg.asset(group_name="harvest", kinds={"json"}, pool=TMDB_POOL)
-def tmdb_genres(tmdb: TMDbResource, data: DataHome) -> dg.MaterializeResult:
+def tmdb_genres(
+    context: dg.AssetExecutionContext, tmdb: TMDbResource, data: DataHome
+) -> dg.MaterializeResult:
     """TMDb movie genres: id and English name."""
-    genres = asyncio.run(_fetch(tmdb.client(), "genres"))
-    return _write_reference("genres", sorted(genres, key=lambda r: r["id"]), data)
+    return _reference(context, tmdb, data, "genres", "id")

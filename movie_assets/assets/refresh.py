@@ -180,7 +180,10 @@ def catalog_changes(
     context.log.info(f"reading TMDb changes {since}..{until} (cursor from {source}) over years {years}")
     clock = [time.perf_counter()]
     current = catalogue_years(paths, years)
-    changes, new_titles, fetched, stats = asyncio.run(_fetch(tmdb, paths, since, until, years, set(current)))
+    with tmdb.exclusive(paths, context.log.info) as waited:
+        changes, new_titles, fetched, stats = asyncio.run(
+            _fetch(tmdb, paths, since, until, years, set(current))
+        )
     clock.append(time.perf_counter())
     try:
         patch = patch_details(paths, fetched, current=current, years=years, scope=tmdb.scope())
@@ -204,6 +207,7 @@ def catalog_changes(
             "requests": stats["requests"],
             "retries": stats["retries"],
             "fetch_resumed_from": stats["resumed_from"],
+            "tmdb_lock_wait_s": round(waited, 2),
         },
         check_results=[
             dg.AssetCheckResult(

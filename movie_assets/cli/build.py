@@ -20,8 +20,11 @@ from typing import Any
 
 import dagster as dg
 
+from movie_assets.cli.interrupts import SigintWatch, report_interrupt
+from movie_assets.cli.preflight import InstallError, check_credential, check_install
+from movie_assets.cli.runs import Position, execute, interrupted_step, keep_stopped, plan, root_cause
 from movie_assets.config import Settings, parse_languages
-from movie_assets.instance import build_tags, fail_dead_builds, prepare_instance_env
+from movie_assets.instance import fail_dead_builds, prepare_instance_env
 from movie_assets.partitions import FIRST_YEAR
 from movie_assets.resources import DataHome, EmbedderResource, TMDbResource
 from movie_assets.tmdb import HarvestScope
@@ -79,6 +82,8 @@ def read_request(args: argparse.Namespace, environ: Mapping[str, str] | None = N
     }
     tmdb = dataclasses.replace(settings.tmdb, **{k: v for k, v in flags.items() if v is not None})
     HarvestScope(tmdb.languages, tmdb.min_votes, tmdb.include_adult)  # ValueError: a bad code or floor
+    if tmdb.api_key:
+        check_credential(tmdb.url, tmdb.api_key)
     if args.rate_limit is not None and args.rate_limit <= 0:
         raise BuildError(
             f"--rate-limit must be a positive number of requests per second; got {args.rate_limit}"
@@ -151,20 +156,7 @@ def run_config(settings: Settings, tmdb: TMDbResource) -> dict[str, Any]:
     return dg.RunConfig(resources=resources, loggers=LOG_CONFIG).to_config_dict()
 
 
-def _root_cause(result: dg.ExecuteInProcessResult) -> str:
-    for event in result.all_events:
-        if event.is_step_failure and event.step_failure_data:
-            error = event.step_failure_data.error
-            while error.cause is not None:
-                error = error.cause
-            return f"{event.step_key}: {error.message.strip()}"
-    failed = [e.asset_check_evaluation_data for e in result.all_events if e.is_asset_check_evaluation]
-    bad = [f"{c.asset_key.to_user_string()}.{c.check_name}" for c in failed if c and not c.passed]
-    return f"failed checks: {', '.join(bad)}" if bad else "the run failed (see the log above)"
-
-
-def run_build(request: BuildRequest, say: Say = print) -> int:
-    """Materialize reference lists, every year's pipeline, then the catalogue-wide artifacts; 0 on success."""
+def _run_plan(request: BuildRequest, at: Position, say: Say) -> int:
     storage = prepare_instance_env(request.settings.home)
     from movie_assets.definitions import defs  # here: a dry run has no use for the asset modules
 
@@ -172,28 +164,39 @@ def run_build(request: BuildRequest, say: Say = print) -> int:
     say(f"Dagster instance: {os.environ['DAGSTER_HOME']} (storage {storage})")
     for run_id in fail_dead_builds(instance):
         say(f"Marked run {run_id[:8]} failed: the build that ran it was killed (its TMDb pool slot is freed)")
-    with open_source(request, say) as source:
-        chosen = list(request.years or source.default_years)
-        say(f"Building years {chosen[0]}-{chosen[-1]} from the {source.description}")
+    with open_source(request, say) as source, SigintWatch() as ctrl_c:
+        at.years = list(request.years or source.default_years)
+        say(f"Building years {at.years[0]}-{at.years[-1]} from the {source.description}")
         config = run_config(request.settings, source.tmdb)
-        plan: list[tuple[str, str | None]] = [("reference_job", None)]
-        plan += [("yearly_job", str(year)) for year in chosen]
-        plan.append(("catalog_job", None))
-        for job_name, partition in plan:
+        for job_name, partition in plan(at.years):
+            at.job, at.partition, at.step = job_name, partition, ""
+            result = execute(defs, job_name, partition, instance, config)
+            step = interrupted_step(result)
+            # A Ctrl-C Dagster noted after the run's last step is dropped when the run ends: the watch has it.
+            if step is not None or ctrl_c.pressed():
+                at.step = step or ""
+                keep_stopped(instance, result)
+                raise KeyboardInterrupt
             label = f"{job_name}" + (f" [{partition}]" if partition else "")
-            result = defs.resolve_job_def(job_name).execute_in_process(
-                instance=instance,
-                partition_key=partition,
-                run_config=config,
-                tags=build_tags(),
-                raise_on_error=False,
-            )
             if not result.success:
-                say(f"FAILED {label}: {_root_cause(result)}")
+                say(f"FAILED {label}: {root_cause(result)}")
                 return 1
             say(f"done {label} (run {result.run_id[:8]})")
     say('Build complete. Try: movie-assets search "malayalam investigative thriller after 2020"')
     return 0
+
+
+def run_build(request: BuildRequest, say: Say = print) -> int:
+    """Materialize the whole graph for the request's years: 0 built, 1 a run failed, 130 Ctrl-C.
+
+    Raises BuildError (or InstallError) before anything runs when the build cannot finish.
+    """
+    at = Position()
+    try:
+        check_install(request.settings.embed_model)
+        return _run_plan(request, at, say)
+    except KeyboardInterrupt:
+        return report_interrupt("build", at.interrupted())
 
 
 def command(args: argparse.Namespace) -> int:
@@ -209,6 +212,6 @@ def command(args: argparse.Namespace) -> int:
 
             return run_dry_run(request)
         return run_build(request)
-    except BuildError as exc:
+    except (BuildError, InstallError) as exc:
         print(f"movie-assets build: {exc}", file=sys.stderr)
         return 2

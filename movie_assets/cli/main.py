@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from movie_assets.cli import tools  # light: each command imports what it needs when it runs
+from movie_assets.cli.interrupts import report_interrupt
 from movie_assets.config import load_dotenv_once
 
 
@@ -71,15 +72,19 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    # The one place `.env` is read: every command, and the runs it starts, see it as environment defaults.
-    load_dotenv_once()
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["search"]:
-        from movie_assets.cli.search import main as search_main
+    try:
+        # The one place `.env` is read: every command, and the runs it starts, see it as environment defaults.
+        load_dotenv_once()
+        if argv[:1] == ["search"]:
+            from movie_assets.cli.search import main as search_main
 
-        return search_main(argv[1:])
-    args = parser().parse_args(argv)
-    return args.run(args)
+            return search_main(argv[1:])
+        args = parser().parse_args(argv)
+        return args.run(args)
+    except KeyboardInterrupt:
+        # Ctrl-C wherever no command handles it (loading a model, reading a catalogue): one line, no trace.
+        return report_interrupt(argv[0] if argv and not argv[0].startswith("-") else "")
 
 
 if __name__ == "__main__":

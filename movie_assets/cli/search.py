@@ -19,6 +19,7 @@ from movie_assets.search import (
     SearchResult,
     clean_query,
     default_artifacts_dir,
+    unavailable_methods,
 )
 
 EXIT_OK, EXIT_BAD_QUERY, EXIT_ARTIFACTS = 0, 2, 3
@@ -34,17 +35,23 @@ class _Parser(argparse.ArgumentParser):
         raise _UsageError(message)
 
 
+def _unavailable_note() -> str:
+    """What --help adds to --method: the methods this machine cannot run, and why (a file check only)."""
+    notes = [f"; {method} is UNAVAILABLE here: {why}" for method, why in unavailable_methods().items()]
+    return "".join(notes).replace("%", "%%")  # argparse formats help strings with %
+
+
 def build_parser(prog: str = "movie-assets search") -> argparse.ArgumentParser:
     """The argument parser of the search command: one flag per `SearchParams` knob (DESIGN §6), each also
-    spelled with dashes, plus --artifacts and --json."""
+    spelled with dashes, plus --artifacts and --json. The --method help marks the methods this machine
+    cannot run (``ce`` without a local cross-encoder) with the reason."""
     parser = _Parser(prog=prog, description="Hybrid, language-aware search over the built movie artifacts.")
     parser.add_argument("query", help='free text, e.g. "Tamil neo-noir crime in Chennai"')
     for knob in SearchParams.knobs():
         flags = dict.fromkeys([f"--{knob.name}", f"--{knob.name.replace('_', '-')}"])
         default = "" if knob.default is None else f" (default {knob.default})"
-        parser.add_argument(
-            *flags, type=knob.kind, choices=knob.choices, default=knob.default, help=knob.help + default
-        )
+        text = knob.help + default + (_unavailable_note() if knob.name == "method" else "")
+        parser.add_argument(*flags, type=knob.kind, choices=knob.choices, default=knob.default, help=text)
     parser.add_argument("--artifacts", type=Path, default=None,
                         help="artifacts folder (default $MOVIE_ASSETS_HOME/processed/artifacts)")  # fmt: skip
     parser.add_argument("--json", action="store_true", help="print a JSON array of hits instead of a table")
@@ -104,6 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the search command; exit status 0 (results), 2 (bad query or flag), 3 (artifacts or models)."""
     from movie_assets.config import load_dotenv_once
 
+    load_dotenv_once()  # first: --help reads CROSS_ENCODER_NAME to say whether ce can run
     parser = build_parser()
     try:
         args = parser.parse_args(list(argv) if argv is not None else None)
@@ -112,7 +120,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_QUERY
     except SystemExit as exc:  # --help
         return int(exc.code or 0)
-    load_dotenv_once()
     try:
         # A bad query or knob is reported before the artifacts are even looked at.
         params = SearchParams(**{knob.name: getattr(args, knob.name) for knob in SearchParams.knobs()})

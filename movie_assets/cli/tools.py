@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 
+from movie_assets.cli.interrupts import EXIT_INTERRUPTED, run_until_stopped
 from movie_assets.config import REPO_ROOT, data_home
 
 
@@ -34,7 +34,9 @@ def emulator(args: argparse.Namespace) -> int:
     except (OSError, ValueError) as exc:  # bad switches, a duplicate id, a port in use
         print(f"movie-assets emulator: {exc}", file=sys.stderr)
         return 2
-    return 0
+    # `serve` returns only once Ctrl-C has stopped the server.
+    print("movie-assets emulator: stopped by Ctrl-C", file=sys.stderr, flush=True)
+    return EXIT_INTERRUPTED
 
 
 def import_dump(args: argparse.Namespace) -> int:
@@ -50,11 +52,13 @@ def ui(args: argparse.Namespace) -> int:
     # defaults from it.
     prepare_instance_env(data_home())
     cmd = ["dagster", "dev", "-w", str(REPO_ROOT / "workspace.yaml"), "-p", str(args.port)]
-    return subprocess.call(cmd, cwd=REPO_ROOT)
+    return run_until_stopped(cmd, "ui", REPO_ROOT)
 
 
 def app(args: argparse.Namespace) -> int:
     script = REPO_ROOT / "movie_assets" / "app" / "streamlit_app.py"
     cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.address", args.host]
     cmd += ["--server.port", str(args.port), "--browser.gatherUsageStats", "false"]
-    return subprocess.call(cmd, cwd=REPO_ROOT)
+    # Its stdin is closed (see run_until_stopped): no first-run e-mail prompt to wait on it.
+    cmd += ["--server.showEmailPrompt", "false"]
+    return run_until_stopped(cmd, "app", REPO_ROOT)

@@ -8,9 +8,12 @@ write_results(results, reports_dir / "eval")
 from __future__ import annotations
 
 from movie_assets.evaluation.metrics import (
+    chance_language_match,
+    chance_year_gap,
     genre_similarity,
     jaccard,
     language_matches,
+    mean_year_gap,
     mrr_at_k,
     ndcg_at_k,
     recall_at_k,
@@ -50,6 +53,8 @@ __all__ = [
     "ToTQueries",
     "ToTQuery",
     "catalogue_imdb_map",
+    "chance_language_match",
+    "chance_year_gap",
     "default_links_path",
     "default_queries_path",
     "default_train_queries_path",
@@ -61,6 +66,7 @@ __all__ = [
     "load_tot_queries",
     "markdown_table",
     "method_runs",
+    "mean_year_gap",
     "mrr_at_k",
     "ndcg_at_k",
     "read_links",

@@ -3,12 +3,15 @@
 Relevance is binary (a movie is the answer or it is not), so nDCG uses gain 1 and the ideal list puts
 every gold movie first. The proxy metrics compare the hits of a title query with the movie the title
 belongs to: similar genres, nearby years and the same original language suggest a sensible neighbourhood.
+Their chance levels (`chance_year_gap`, `chance_language_match`) are what hits drawn at random from the
+catalogue would score: a method is only as good as its distance from them.
 """
 
 from __future__ import annotations
 
 import math
 import statistics
+from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 
 
@@ -67,6 +70,44 @@ def year_gaps(query_year: int | None, hit_years: Iterable[int | None]) -> list[i
     if query_year is None:
         return []
     return [abs(query_year - year) for year in hit_years if year is not None]
+
+
+def mean_year_gap(query_year: int | None, hit_years: Iterable[int | None]) -> float | None:
+    """The mean |query year - hit year| over the hits whose year is known; None when there is none.
+
+    Averaged per query, then over queries (as genre similarity is), so every query weighs the same and
+    the score moves continuously: a median of whole-year gaps pooled over all hits only takes whole and
+    half values and reads the same for methods whose neighbourhoods differ.
+    """
+    gaps = year_gaps(query_year, hit_years)
+    return sum(gaps) / len(gaps) if gaps else None
+
+
+def chance_year_gap(query_years: Iterable[int | None], catalogue_years: Iterable[int | None]) -> float | None:
+    """The mean year gap between each query movie and every other catalogue movie with a year, averaged
+    over the queries: what `mean_year_gap` gives for hits drawn at random (None without data).
+
+    Each query movie must be one of the catalogue's movies (it is left out of its own average).
+    """
+    counts = Counter(year for year in catalogue_years if year is not None)
+    others = sum(counts.values()) - 1
+    means = [
+        sum(n * abs(year - query) for year, n in counts.items()) / others
+        for query in query_years
+        if query is not None and others > 0
+    ]
+    return sum(means) / len(means) if means else None
+
+
+def chance_language_match(
+    query_languages: Iterable[str | None], catalogue_languages: Iterable[str | None]
+) -> float | None:
+    """The share of the other catalogue movies in each query movie's original language, averaged over the
+    queries whose language is known: the `language_matches` rate of hits drawn at random."""
+    languages = list(catalogue_languages)
+    counts, others = Counter(languages), len(languages) - 1
+    shares = [(counts[lang] - 1) / others for lang in query_languages if lang and others > 0]
+    return sum(shares) / len(shares) if shares else None
 
 
 def language_matches(query_language: str | None, hit_languages: Iterable[str | None]) -> list[bool]:

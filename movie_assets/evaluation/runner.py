@@ -1,8 +1,12 @@
 """Run every search method over two query sets and tabulate the scores.
 
 Proxy set: N catalogue movies whose title is the query; the movie itself is dropped from its k+1 hits and
-the remaining k are compared with it (genre Jaccard, year gap, same original language). Labelled set:
-TREC-ToT requests with gold TMDb ids (`movie_assets.evaluation.tomt`), scored with Recall/MRR/nDCG.
+the remaining k are compared with it (genre Jaccard, year gap, same original language), next to the chance
+level of the year gap and the language match. Labelled set: TREC-ToT requests with gold TMDb ids
+(`movie_assets.evaluation.tomt`), scored with Recall/MRR/nDCG.
+
+Each method pays for its own queries: the Searcher's remembered query vectors are dropped before each
+method is timed, or a later method would reuse the vectors of the same titles embedded by an earlier one.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from movie_assets.evaluation.per_request import REQUESTS_FILE, gold_rank, reques
 from movie_assets.evaluation.tables import results_markdown
 from movie_assets.evaluation.tomt import ToTQueries, truncate_words
 from movie_assets.files import write_text
-from movie_assets.index import PAYLOAD_FILE
+from movie_assets.index import PAYLOAD_FILE, learned_facts
 from movie_assets.search import (
     MAX_QUERY_CHARS,
     Hit,
@@ -71,14 +75,24 @@ def proxy_scores(searcher: Searcher, sample: pl.DataFrame, params: SearchParams)
         first.append(bool(hits) and hits[0].movie_id == row["movie_id"])
         others = [h for h in hits if h.movie_id != row["movie_id"]][:k]
         genre.append(m.genre_similarity(row["genres"] or [], [h.genres for h in others]))
-        gaps += m.year_gaps(row["year"], [h.year for h in others])
+        gaps.append(m.mean_year_gap(row["year"], [h.year for h in others]))
         matches += m.language_matches(row["original_language"], [h.original_language for h in others])
     return {
         f"genre@{k}": m.mean_or_none(genre),
-        f"year_gap@{k}": m.median_or_none(gaps),
+        f"year_gap@{k}": m.mean_or_none(gaps),
         f"lang_match@{k}": m.mean_or_none(matches),
         "self@1": m.mean_or_none(first),
         "ms_per_query": 1000 * seconds / max(sample.height, 1),
+    }
+
+
+def chance_scores(payload: pl.DataFrame, sample: pl.DataFrame, k: int) -> dict[str, float | None]:
+    """The year gap and language match of hits drawn at random from `payload`, for the title sample."""
+    return {
+        f"year_gap@{k}": m.chance_year_gap(sample["year"].to_list(), payload["year"].to_list()),
+        f"lang_match@{k}": m.chance_language_match(
+            sample["original_language"].to_list(), payload["original_language"].to_list()
+        ),
     }
 
 
@@ -144,7 +158,8 @@ def evaluate(
 
     Returns:
         JSON-ready results: generated_at, artifacts, config, proxy_queries, proxy {method: scores},
-        labelled (counts) and relevance {method: scores} or None, skipped {method: reason}, notes.
+        proxy_chance (the scores of random hits), labelled (counts) and relevance {method: scores} or None,
+        skipped {method: reason}, notes.
     """
     if isinstance(k, bool) or not isinstance(k, int) or k < 1:
         raise ValueError(f"k must be a whole number >= 1, got {k!r}")
@@ -161,9 +176,11 @@ def evaluate(
         try:
             # One untimed query first: it loads the method's models, so ms_per_query measures queries.
             _search(searcher, "warm up", params)
+            searcher.forget_queries()
             proxy[method] = proxy_scores(searcher, sample, params)
             if labelled is not None:
                 ranks[method] = []
+                searcher.forget_queries()
                 relevance[method] = relevance_scores(searcher, labelled, params, ranks[method])
         except ModelUnavailableError as exc:
             proxy.pop(method, None)
@@ -182,10 +199,11 @@ def evaluate(
         },
         "learned": None if searcher.learned is None else {
             "parts": list(searcher.learned.applied),
-            "trained_at": (manifest.get("learned") or {}).get("trained_at"),
+            "trained_at": (learned_facts(manifest) or {}).get("trained_at"),
         },
         "proxy_queries": sample.height,
         "proxy": proxy,
+        "proxy_chance": chance_scores(payload, sample, k),
         "labelled": None if tot is None else _labelled_summary(tot),
         "relevance": relevance if labelled is not None else None,
         "skipped": skipped,

@@ -25,9 +25,12 @@ def results_markdown(results: dict[str, Any]) -> str:
     """The evaluation as Markdown: a proxy table, a relevance table (or why there is none) and notes."""
     config = results.get("config", {})
     k = config.get("k", "k")
+    proxy = dict(results["proxy"])
+    if proxy and results.get("proxy_chance"):
+        proxy["(random hits)"] = results["proxy_chance"]
     parts = [
         f"### Proxy metrics: {results.get('proxy_queries', 0)} title queries, k={k}",
-        markdown_table(results["proxy"]),
+        markdown_table(proxy),
     ]
     relevance = results.get("relevance")
     if relevance:

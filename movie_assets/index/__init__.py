@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from movie_assets.index.artifact_set import ArtifactSet, open_artifacts, verify_artifacts
-from movie_assets.index.artifacts import write_artifacts
+from movie_assets.index.artifacts import ExtraWriter, extend_artifacts, write_artifacts
 from movie_assets.index.dense import ann_recall_at_k, build_dense_index, load_dense, save_dense
 from movie_assets.index.documents import movie_documents, write_documents
 from movie_assets.index.embedding import (
@@ -16,25 +16,40 @@ from movie_assets.index.embedding import (
     load_embedder,
     unit_rows,
 )
-from movie_assets.index.learned import LEARNED_DIR, LEARNED_IDENTITY, LEARNED_RECORD, RETRAIN, install_learned
+from movie_assets.index.learned import (
+    LEARNED_DIR,
+    LEARNED_IDENTITY,
+    LEARNED_RECORD,
+    RETRAIN,
+    carried_learned,
+    install_learned,
+    learned_facts,
+    learned_writer,
+)
 from movie_assets.index.manifest import (
+    DENSE_FILE,
     IDMAP_FILE,
     MANIFEST,
     PAYLOAD_FILE,
     REBUILD,
     ArtifactsError,
+    Manifest,
     check_model,
+    parse_manifest,
     read_manifest,
 )
+from movie_assets.index.sets import KEEP_SETS, current_set_id, resolve_set, sets_dir
 from movie_assets.index.sparse import bm25_scores, bm25_top_k, load_bm25, top_scoring
 from movie_assets.index.tokenize import TOKENIZER_ID, tokenize_query
 from movie_assets.index.vectors import read_vectors, write_vectors
 
 __all__ = [
+    "DENSE_FILE",
     "IDMAP_FILE",
     "LEARNED_DIR",
     "LEARNED_IDENTITY",
     "LEARNED_RECORD",
+    "KEEP_SETS",
     "MANIFEST",
     "PAYLOAD_FILE",
     "REBUILD",
@@ -46,21 +61,31 @@ __all__ = [
     "Embedder",
     "EmbeddingCache",
     "EmbeddingModelUnavailable",
+    "ExtraWriter",
+    "Manifest",
     "ann_recall_at_k",
     "bm25_scores",
     "bm25_top_k",
     "build_dense_index",
+    "carried_learned",
     "check_model",
+    "current_set_id",
     "embed_documents",
     "install_learned",
+    "extend_artifacts",
+    "learned_facts",
+    "learned_writer",
     "load_bm25",
     "load_dense",
     "load_embedder",
     "movie_documents",
     "open_artifacts",
+    "parse_manifest",
     "read_manifest",
     "read_vectors",
+    "resolve_set",
     "save_dense",
+    "sets_dir",
     "tokenize_query",
     "top_scoring",
     "unit_rows",

@@ -1,15 +1,14 @@
-"""Writing the search artifacts: the whole set built in a fresh folder, then swapped into place in one step.
+"""Writing the search artifacts: each set built whole in a fresh folder, then published in one atomic step.
 
-Names and manifest: `movie_assets.index.manifest`; opening and checking a set: `artifact_set`.
+Names, schema and the extra-files hook: `movie_assets.index.manifest`; the sets on disk, the pointer and
+pruning: `movie_assets.index.sets`; opening and checking a set: `artifact_set`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
-import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -21,22 +20,26 @@ from movie_assets.index.dense import build_dense_index, save_dense
 from movie_assets.index.documents import DOC_FORMAT
 from movie_assets.index.manifest import (
     BM25_DIR,
+    CORE_NAMES,
     DENSE_FILE,
     IDMAP_FILE,
     MANIFEST,
     PAYLOAD_FILE,
+    PAYLOAD_SCHEMA,
+    Manifest,
+    check_listed_files,
+    inside_set,
     new_manifest,
+    parse_manifest,
+    read_manifest,
 )
+from movie_assets.index.sets import new_set, publish, resolve_set, writer_lock
 from movie_assets.index.sparse import BM25_PARAMS, build_bm25, save_bm25
 
 TOP_CAST = 10
-PAYLOAD_SCHEMA: dict[str, pl.DataType] = {
-    "movie_id": pl.Int64(), "title": pl.Utf8(), "original_title": pl.Utf8(), "year": pl.Int16(),
-    "release_date": pl.Date(), "original_language": pl.Utf8(), "genres": pl.List(pl.Utf8),
-    "keywords": pl.List(pl.Utf8), "overview": pl.Utf8(), "poster_path": pl.Utf8(), "cast": pl.List(pl.Utf8),
-    "directors": pl.List(pl.Utf8), "runtime": pl.Int16(), "vote_count": pl.Int32(),
-    "vote_average": pl.Float32(), "popularity": pl.Float32(), "collection": pl.Utf8(),
-}  # fmt: skip
+# Writes one extra at the path it is given (a file or a folder) and returns facts for readers, or None.
+ExtraWriter = Callable[[Path], dict[str, Any] | None]
+__all__ = ["PAYLOAD_SCHEMA", "ExtraWriter", "extend_artifacts", "write_artifacts"]
 
 
 def _aligned(
@@ -74,17 +77,47 @@ def _payload(movies: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _listing(folder: Path) -> dict[str, str]:
+    """Relative path -> sha256 of every file in the set but the manifest (hidden files are bookkeeping)."""
+    listed = {}
+    for path in sorted(folder.rglob("*")):
+        name = path.relative_to(folder).as_posix()
+        if path.is_file() and name != MANIFEST and not any(p.startswith(".") for p in name.split("/")):
+            listed[name] = sha256_file(path)
+    return listed
+
+
+def _check_extra_names(names: Iterable[str]) -> None:
+    for name in names:
+        top = name.split("/")[0]
+        if not inside_set(name) or top in CORE_NAMES or any(p.startswith(".") for p in name.split("/")):
+            raise ValueError(
+                f"extra file name {name!r} must be a relative path inside the set that is not one of "
+                f"{sorted(CORE_NAMES)} and does not start with a dot"
+            )
+
+
+def _write_extras(folder: Path, extra_files: Mapping[str, ExtraWriter]) -> dict[str, dict[str, Any]]:
+    facts: dict[str, dict[str, Any]] = {}
+    for name, write in extra_files.items():
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        facts[name] = dict(write(target) or {})
+        if not (target.is_file() or (target.is_dir() and any(p.is_file() for p in target.rglob("*")))):
+            raise ValueError(f"the writer of extra file {name!r} wrote nothing at {target}")
+    return facts
+
+
 def _build(
     movies: pl.DataFrame,
     documents: pl.DataFrame,
     vectors: np.ndarray,
     into: Path,
-    model: str,
     threshold: int,
-    source: str,
 ) -> dict[str, Any]:
+    """Write the core files into `into`; return the manifest's "dense" entry."""
     index, dense = build_dense_index(vectors, exact_threshold=threshold)
-    # Each file is flushed to disk before its name appears, so the swapped-in set never holds a torn one.
+    # Each file is flushed to disk before its name appears, so a published set never holds a torn one.
     with atomic_path(into / DENSE_FILE) as tmp:
         save_dense(index, tmp)
     with atomic_path(into / IDMAP_FILE) as tmp:
@@ -92,39 +125,7 @@ def _build(
     save_bm25(build_bm25(documents["document"].to_list()), into / BM25_DIR)  # bm25s writes its own folder
     with atomic_path(into / PAYLOAD_FILE) as tmp:
         _payload(movies).write_parquet(tmp)
-    files = {p.relative_to(into).as_posix(): sha256_file(p) for p in sorted(into.rglob("*")) if p.is_file()}
-    manifest = new_manifest(
-        count=len(movies),
-        years=sorted(int(y) for y in movies["year"].drop_nulls().unique()),
-        model=model,
-        dim=int(vectors.shape[1]),
-        dense=dense,
-        bm25=dict(BM25_PARAMS),
-        doc_format=DOC_FORMAT,
-        files=files,
-        source=source,
-    )
-    write_json(manifest, into / MANIFEST)
-    return manifest
-
-
-@contextlib.contextmanager
-def exclusive(out_dir: Path) -> Iterator[None]:
-    # One writer at a time, so anything found half-built beside the directory is a leftover.
-    import fcntl
-
-    with (out_dir.parent / f".{out_dir.name}.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        yield
-
-
-def tidy(out_dir: Path) -> None:
-    """Undo what a crashed writer left: restore an old set moved aside, remove half-built folders."""
-    asides = sorted(out_dir.parent.glob(f"{out_dir.name}.old-*"), key=lambda p: p.stat().st_mtime)
-    if not out_dir.exists() and asides:
-        os.replace(asides.pop(), out_dir)
-    for leftover in [*asides, *out_dir.parent.glob(f"{out_dir.name}.tmp-*")]:
-        shutil.rmtree(leftover, ignore_errors=True)
+    return dense
 
 
 def write_artifacts(
@@ -136,58 +137,95 @@ def write_artifacts(
     model_name: str,
     exact_threshold: int = 100_000,
     source: str = "tmdb",
-) -> dict[str, Any]:
-    """Build every artifact in a fresh sibling folder and swap it in for `out_dir`.
+    extra_files: Mapping[str, ExtraWriter] | None = None,
+    build_id: str | None = None,
+) -> Manifest:
+    """Build a whole new artifact set and publish it as the one `out_dir` names (`movie_assets.index.sets`).
 
     Args:
         movies: the `movies` rows to serve; documents: their `movie_documents` rows; vectors: one
             unit vector per documents row, in documents order.
-        out_dir: the artifacts directory; its previous content stays untouched if the build fails.
+        out_dir: the artifacts path; the set it names stays untouched if the build fails.
         model_name: the embedding model that made `vectors` (queries must use the same one).
         source: where the movies came from: "tmdb", or "demo" for the synthetic demo catalogue
             (front ends label it; evaluation against real relevance labels skips it).
+        extra_files: more artifacts of this set, name -> writer (the hook in `movie_assets.index.manifest`).
+        build_id: the id this build of the indexes gets (default: its set id), for extras that record it.
 
     Returns:
-        The manifest written.
+        The manifest written (its "set_id" names the set's folder).
 
     Raises:
-        ValueError: the three inputs disagree in size or ids.
+        ValueError: the three inputs disagree in size or ids, or an extra file's name or writer is bad.
     """
     movies, documents, vectors = _aligned(movies, documents, np.asarray(vectors, dtype=np.float32))
+    extra_files = dict(extra_files or {})
+    _check_extra_names(extra_files)
     out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    with exclusive(out_dir):
-        tidy(out_dir)
-        tmp = out_dir.parent / f"{out_dir.name}.tmp-{uuid.uuid4().hex}"
-        tmp.mkdir()
-        try:
-            manifest = _build(movies, documents, vectors, tmp, model_name, exact_threshold, source)
-            if out_dir.exists():
-                from movie_assets.index.learned import carry_learned
-
-                # The learned parts do not depend on which movies exist: they stay with the rebuilt set.
-                manifest = carry_learned(out_dir, tmp, manifest)
-                write_json(manifest, tmp / MANIFEST)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        swap_in(tmp, out_dir)
+    with writer_lock(out_dir):
+        with new_set(out_dir) as (set_id, folder):
+            dense = _build(movies, documents, vectors, folder, exact_threshold)
+            extras = _write_extras(folder, extra_files)
+            manifest = new_manifest(
+                count=len(movies),
+                years=sorted(int(y) for y in movies["year"].drop_nulls().unique()),
+                model=model_name,
+                dim=int(vectors.shape[1]),
+                dense=dense,
+                bm25=dict(BM25_PARAMS),
+                doc_format=DOC_FORMAT,
+                files=_listing(folder),
+                source=source,
+                set_id=set_id,
+                extras=extras,
+                build_id=build_id,
+            )
+            write_json(manifest, folder / MANIFEST)
+        publish(out_dir, set_id)
     return manifest
 
 
-def swap_in(tmp: Path, out_dir: Path) -> None:
-    """Put the complete set in `tmp` in place of `out_dir` (the caller holds `exclusive(out_dir)`).
-
-    Two renames: a crash between them leaves the old set aside, which the next writer's `tidy` restores.
-    """
-    aside = out_dir.parent / f"{out_dir.name}.old-{uuid.uuid4().hex}"
-    if out_dir.exists():
-        os.replace(out_dir, aside)
+def _link_or_copy(source: Path, target: Path) -> None:
+    # Sets are never changed in place, so a hard link shares the bytes safely and costs no copy.
+    target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        os.replace(tmp, out_dir)
-    except BaseException:
-        if aside.exists():
-            os.replace(aside, out_dir)
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    shutil.rmtree(aside, ignore_errors=True)
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def extend_artifacts(
+    out_dir: Path, extra_files: Mapping[str, ExtraWriter], *, remove: Iterable[str] = ()
+) -> Manifest:
+    """Publish a new set: the current one plus `extra_files` (replacing extras of the same name) and
+    without the extras named in `remove`; the indexes and payload are carried over unchanged.
+
+    Raises:
+        ArtifactsError: there is no current set, or it is incomplete.
+        ValueError: an extra file's name or writer is bad.
+    """
+    extra_files, remove = dict(extra_files), set(remove)
+    _check_extra_names([*extra_files, *remove])
+    out_dir = Path(out_dir)
+    with writer_lock(out_dir):
+        current = resolve_set(out_dir)
+        old = read_manifest(current)
+        check_listed_files(current, old)
+        dropped = remove | set(extra_files)
+        kept = {
+            name: digest
+            for name, digest in old["files"].items()
+            if not any(name == d or name.startswith(f"{d}/") for d in dropped)
+        }
+        with new_set(out_dir) as (set_id, folder):
+            for name in kept:
+                _link_or_copy(current / name, folder / name)
+            extras = {k: v for k, v in old.get("extras", {}).items() if k not in dropped}
+            extras.update(_write_extras(folder, extra_files))
+            added = {k: v for k, v in _listing(folder).items() if k not in kept}
+            manifest = parse_manifest(
+                {**old, "set_id": set_id, "files": {**kept, **added}, "extras": extras}, "the new manifest"
+            )
+            write_json(manifest, folder / MANIFEST)
+        publish(out_dir, set_id)
+    return manifest

@@ -1,17 +1,41 @@
-"""The artifact set's names and its manifest: what every file is called, what the manifest records, and
-the checks a reader makes against it before trusting the files.
+"""The artifact set's names and its manifest: what every file is called, what the manifest records (a
+typed schema, checked when read), and the checks a reader makes against it before trusting the files.
 
-Layout (DESIGN §3): text.index, text_idmap.parquet, bm25/, search_payload.parquet, manifest.json; row i
-of every file is the same movie, rows sorted by movie_id.
+One set (DESIGN §3), row i of every file the same movie, rows sorted by movie_id:
+
+    manifest.json            this module's `Manifest`: counts, model, checksums of every file below
+    text.index               FAISS index (`dense`)
+    text_idmap.parquet       movie_id per row (IDMAP_SCHEMA)
+    search_payload.parquet   display and filter columns per row (PAYLOAD_SCHEMA)
+    bm25/                    bm25s index files
+    <extras>                 anything else the search reads, added through the extra-files hook
+
+Extra files (a learned ranker, a people list, an encoder export) join the set without new switch code:
+
+    write_artifacts(movies, documents, vectors, out_dir, model_name=..., extra_files={"ranker": write})
+    extend_artifacts(out_dir, {"ranker": write})   # the current set plus (or with a new) "ranker"
+
+Each writer is called with the path the extra must have inside the new, not yet published set (a file or
+a folder; its parent exists) and returns a JSON-ready dict of facts for readers (or None). Every file it
+writes is listed in the manifest's `files` with its sha256 and the dict is kept under `extras[name]`; the
+set is then published in the same single step as the indexes. A reader asks `ArtifactSet.extra(name)` for
+the path (None when the set has no such extra) and reads it from that set, so it always matches the
+indexes it was opened with. Extra names are relative paths that are not one of the names above and do not
+start with a dot.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: on Python 3.11, TypedDict only sees NotRequired in
+# annotations that are evaluated, and the schema below relies on it.
 
 import json
-import uuid
+import re
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
+from pathlib import Path, PurePosixPath
+from typing import Any, Literal, NotRequired, TypedDict
+
+import polars as pl
+
+from movie_assets.index.schema import check_json
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
@@ -22,11 +46,99 @@ BM25_DIR = "bm25"
 BM25_PARAMS_FILE = f"{BM25_DIR}/params.index.json"
 # The files a reader needs; each must be listed in the manifest and present.
 REQUIRED_FILES = (DENSE_FILE, IDMAP_FILE, PAYLOAD_FILE, BM25_PARAMS_FILE)
+CORE_NAMES = frozenset({MANIFEST, DENSE_FILE, IDMAP_FILE, PAYLOAD_FILE, BM25_DIR})
 REBUILD = "run `movie-assets build` (or materialize dense_index, bm25_index, search_payload)"
+IDMAP_SCHEMA: dict[str, pl.DataType] = {"movie_id": pl.Int64()}
+PAYLOAD_SCHEMA: dict[str, pl.DataType] = {
+    "movie_id": pl.Int64(), "title": pl.Utf8(), "original_title": pl.Utf8(), "year": pl.Int16(),
+    "release_date": pl.Date(), "original_language": pl.Utf8(), "genres": pl.List(pl.Utf8),
+    "keywords": pl.List(pl.Utf8), "overview": pl.Utf8(), "poster_path": pl.Utf8(), "cast": pl.List(pl.Utf8),
+    "directors": pl.List(pl.Utf8), "runtime": pl.Int16(), "vote_count": pl.Int32(),
+    "vote_average": pl.Float32(), "popularity": pl.Float32(), "collection": pl.Utf8(),
+}  # fmt: skip
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
 class ArtifactsError(Exception):
     """The artifacts directory is missing, incomplete or inconsistent; the message says what to rebuild."""
+
+
+class DenseInfo(TypedDict):
+    """The manifest's "dense" entry: how the FAISS index was built and is searched."""
+
+    type: Literal["flat", "hnsw"]
+    M: NotRequired[int]
+    ef_construction: NotRequired[int]
+    ef_search: NotRequired[int]
+
+
+class BM25Info(TypedDict):
+    """The manifest's "bm25" entry: what a reader must reproduce to query the index."""
+
+    tokenizer: str
+    stopwords: NotRequired[str | None]
+    stemmer: NotRequired[str | None]
+    k1: NotRequired[float]
+    b: NotRequired[float]
+    method: NotRequired[str]
+
+
+class Manifest(TypedDict):
+    """manifest.json. `files` maps every file's path in the set (posix, relative) to its sha256;
+    `extras` maps each extra's name to what its writer recorded."""
+
+    format_version: Literal[1]
+    count: int
+    embedding_model: str
+    dim: int
+    dense: DenseInfo
+    bm25: BM25Info
+    files: dict[str, str]
+    years: NotRequired[list[int]]
+    doc_format: NotRequired[str]
+    built_at: NotRequired[str]
+    source: NotRequired[str]
+    set_id: NotRequired[str]
+    # The set id of the build that wrote the indexes and payload; a set extended from it keeps it. Learned
+    # parts name it, so parts installed over other indexes are refused.
+    build_id: NotRequired[str]
+    extras: NotRequired[dict[str, dict[str, Any]]]
+
+
+def inside_set(name: str) -> bool:
+    """Whether `name` is a relative path that stays inside a set folder ("bm25/vocab.index.json")."""
+    path = PurePosixPath(name)
+    return bool(name) and not path.is_absolute() and ".." not in path.parts and "\\" not in name
+
+
+def _problem(raw: Any) -> str | None:
+    problem = check_json(raw, Manifest)
+    if problem is not None:
+        return problem
+    if raw["count"] < 0:
+        return f"count: expected a number of movies >= 0, got {raw['count']}"
+    if raw["dim"] < 1:
+        return f"dim: expected a vector width >= 1, got {raw['dim']}"
+    for name, digest in raw["files"].items():
+        if not inside_set(name) or not _SHA256.match(digest):
+            return f"files: {name!r}: {digest!r} is not a path in the set with its sha256"
+    unknown = [name for name in raw.get("extras", {}) if not inside_set(name)]
+    return f"extras: {unknown[0]!r} is not a path in the set" if unknown else None
+
+
+def parse_manifest(raw: Any, where: Path | str) -> Manifest:
+    """`raw` (parsed manifest.json) checked against the `Manifest` schema.
+
+    Raises:
+        ArtifactsError: a field missing or of the wrong type, naming it and what to rebuild.
+    """
+    version = raw.get("format_version") if isinstance(raw, dict) else None
+    if type(version) is not int or version != FORMAT_VERSION:
+        raise ArtifactsError(f"{where} has format_version {version!r}, expected {FORMAT_VERSION}; {REBUILD}")
+    problem = _problem(raw)
+    if problem is not None:
+        raise ArtifactsError(f"{where} is damaged ({problem}); {REBUILD}")
+    return raw  # type: ignore[return-value]  # checked field by field above
 
 
 def new_manifest(
@@ -40,9 +152,12 @@ def new_manifest(
     doc_format: str,
     files: dict[str, str],
     source: str,
-) -> dict[str, Any]:
+    set_id: str,
+    extras: dict[str, dict[str, Any]] | None = None,
+    build_id: str | None = None,
+) -> Manifest:
     """The manifest of a freshly built set (`files`: relative path -> sha256 of every file in it)."""
-    return {
+    manifest = {
         "format_version": FORMAT_VERSION,
         "count": count,
         "years": years,
@@ -54,37 +169,55 @@ def new_manifest(
         "files": files,
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "source": source,
-        # Names this set: learned parts record it, so parts from another set are never applied to this one.
-        "build_id": uuid.uuid4().hex,
+        "set_id": set_id,
+        "build_id": build_id or set_id,
+        "extras": extras or {},
     }
+    return parse_manifest(manifest, "the new manifest")
 
 
-def read_manifest(directory: Path) -> dict[str, Any]:
-    """The manifest of an artifacts directory, or ArtifactsError saying what to rebuild."""
+def read_manifest(directory: Path | str) -> Manifest:
+    """The manifest of an artifacts directory (or of the set it points to), checked against the schema.
+
+    Raises:
+        ArtifactsError: missing, unreadable (permissions included), not JSON, or not the schema.
+    """
     path = Path(directory) / MANIFEST
-    if not path.is_file():
-        raise ArtifactsError(f"no search artifacts in {directory} ({MANIFEST} missing); {REBUILD}")
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ArtifactsError(f"{path} is unreadable ({exc}); {REBUILD}") from exc
-    if not isinstance(manifest, dict) or manifest.get("format_version") != FORMAT_VERSION:
-        version = manifest.get("format_version") if isinstance(manifest, dict) else None
-        raise ArtifactsError(f"{path} has format_version {version!r}, expected {FORMAT_VERSION}; {REBUILD}")
-    return manifest
+        text = path.read_bytes()
+    except (FileNotFoundError, NotADirectoryError):
+        raise ArtifactsError(f"no search artifacts in {directory} ({MANIFEST} missing); {REBUILD}") from None
+    except OSError as exc:  # permissions, a folder that cannot be listed, an I/O error
+        raise ArtifactsError(
+            f"{path} cannot be read ({exc.strerror or exc}); let this process read the folder, or {REBUILD}"
+        ) from None
+    try:
+        raw = json.loads(text)
+    except ValueError as exc:  # bad JSON or bad UTF-8
+        raise ArtifactsError(f"{path} is unreadable ({exc}); {REBUILD}") from None
+    return parse_manifest(raw, path)
 
 
-def check_listed_files(directory: Path, manifest: dict[str, Any]) -> None:
+def check_listed_files(directory: Path, manifest: Manifest) -> None:
     """Every file the manifest lists, and every file a reader needs, is listed and present."""
-    files: dict[str, str] = manifest.get("files") or {}
+    files = manifest["files"]
     for name in [*REQUIRED_FILES, *files]:
         if name not in files:
             raise ArtifactsError(f"{name} is not listed in {Path(directory) / MANIFEST}; {REBUILD}")
-        if not (Path(directory) / name).is_file():
+        try:
+            present = (Path(directory) / name).is_file()
+        except OSError as exc:  # is_file() lets a permission error through
+            raise ArtifactsError(
+                f"{name} in {directory} cannot be read ({exc.strerror}); {REBUILD}"
+            ) from None
+        if not present:
             raise ArtifactsError(f"{name} is missing from {directory}; {REBUILD}")
+    for name in manifest.get("extras", {}):
+        if not any(f == name or f.startswith(f"{name}/") for f in files):
+            raise ArtifactsError(f"the extra {name!r} has no files listed in {directory}; {REBUILD}")
 
 
-def check_model(manifest: dict[str, Any], name: str, dim: int | None, where: str) -> None:
+def check_model(manifest: Manifest, name: str, dim: int | None, where: str) -> None:
     """The query embedder `name` (of width `dim`, when known) is the one the dense index was built with.
 
     Args:

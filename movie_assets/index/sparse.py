@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import bm25s
 import numpy as np
 
+from movie_assets.index.schema import check_json
 from movie_assets.index.tokenize import STEMMER, STOPWORDS, TOKENIZER_ID, tokenize, tokenize_query
 
 K1 = 1.5
@@ -23,6 +25,20 @@ BM25_PARAMS: dict[str, Any] = {
     "b": B,
     "method": METHOD,
 }
+
+
+PARAMS_FILE = "params.index.json"
+
+
+class BM25FileParams(TypedDict):
+    """The fields of bm25s's params.index.json that loading and scoring read (others are allowed)."""
+
+    k1: float
+    b: float
+    method: str
+    dtype: str
+    int_dtype: str
+    num_docs: int
 
 
 def bm25_corpus(token_lists: Sequence[Sequence[str]]) -> bm25s.tokenization.Tokenized:
@@ -55,12 +71,49 @@ def save_bm25(retriever: bm25s.BM25, directory: Path) -> None:
     retriever.save(str(directory), show_progress=False)
 
 
+def check_bm25_params(directory: Path) -> BM25FileParams:
+    """params.index.json checked against `BM25FileParams` before bm25s builds anything from it.
+
+    Raises:
+        FileNotFoundError: there is no index in `directory`.
+        ValueError: the file is not JSON or a field is missing or of the wrong type (named).
+    """
+    path = Path(directory) / PARAMS_FILE
+    if not path.is_file():
+        raise FileNotFoundError(f"no bm25 index in {directory} ({PARAMS_FILE} missing)")
+    try:
+        params = json.loads(path.read_bytes())
+    except ValueError as exc:
+        raise ValueError(f"{PARAMS_FILE} is not JSON ({exc})") from None
+    problem = check_json(params, BM25FileParams)
+    if problem is None and params["num_docs"] < 1:
+        problem = f"num_docs: expected at least 1 document, got {params['num_docs']}"
+    if problem is not None:
+        raise ValueError(f"{PARAMS_FILE} is damaged ({problem})")
+    return params  # type: ignore[no-any-return]  # checked field by field above
+
+
+def _check_arrays(retriever: bm25s.BM25) -> None:
+    # The sizes bm25s trusts without looking: a torn or swapped array file would score out of bounds.
+    scores = retriever.scores
+    data, indices, indptr = scores["data"], scores["indices"], scores["indptr"]
+    if len(indptr) == 0 or not len(data) == len(indices) == int(indptr[-1]):
+        ends = int(indptr[-1]) if len(indptr) else None
+        raise ValueError(
+            f"the index arrays disagree ({len(data)} scores, {len(indices)} rows, ending at {ends})"
+        )
+
+
 def load_bm25(directory: Path, mmap: bool = True) -> bm25s.BM25:
-    """Read an index written by `save_bm25`; with `mmap` the score arrays stay on disk."""
-    directory = Path(directory)
-    if not (directory / "params.index.json").is_file():
-        raise FileNotFoundError(f"no bm25 index in {directory} (params.index.json missing)")
-    return bm25s.BM25.load(str(directory), mmap=mmap, load_corpus=False, show_progress=False)
+    """Read an index written by `save_bm25`; with `mmap` the score arrays stay on disk.
+
+    Raises:
+        FileNotFoundError: no index in `directory`; ValueError: a damaged parameter file or arrays.
+    """
+    check_bm25_params(directory)
+    retriever = bm25s.BM25.load(str(directory), mmap=mmap, load_corpus=False, show_progress=False)
+    _check_arrays(retriever)
+    return retriever
 
 
 def query_terms(retriever: bm25s.BM25, query: str) -> list[str]:

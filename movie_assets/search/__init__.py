@@ -7,6 +7,7 @@
 
 Errors: QueryError (a bad query or knob, a ValueError), ArtifactsError (missing or mismatched
 artifacts: the message says what to rebuild), ModelUnavailableError (a model cannot be loaded offline).
+`unavailable_methods()` names the methods this machine cannot run (``ce`` without a local cross-encoder).
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from movie_assets.search.artifacts import (
 )
 from movie_assets.search.fusion import rrf, rrf_arrays
 from movie_assets.search.learned import SearcherView, learning_view
+from movie_assets.search.methods import unavailable_methods
 from movie_assets.search.query import LanguageIntent, detect_language, language_name, parse_year_cues
-from movie_assets.search.rerank import load_cross_encoder
+from movie_assets.search.rerank import cross_encoder_problem, load_cross_encoder
 from movie_assets.search.searcher import Searcher
 from movie_assets.search.types import (
     LANGUAGE_POLICIES,
@@ -56,6 +58,7 @@ __all__ = [
     "SearcherView",
     "artifacts_version",
     "clean_query",
+    "cross_encoder_problem",
     "default_artifacts_dir",
     "default_catalogue_dir",
     "detect_language",
@@ -66,4 +69,5 @@ __all__ = [
     "rrf",
     "rrf_arrays",
     "tokenize_query",
+    "unavailable_methods",
 ]

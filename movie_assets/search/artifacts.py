@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from movie_assets.index import MANIFEST
+from movie_assets.index import current_set_id
 from movie_assets.paths import DataPaths
 
 
@@ -20,15 +21,12 @@ def default_catalogue_dir() -> Path:
     return DataPaths.from_env().movies_root
 
 
-def artifacts_version(folder: Path | str) -> int:
-    """A number that changes whenever the set in `folder` is rebuilt (0 while there is none): a cache key.
+def artifacts_version(folder: Path | str) -> str:
+    """A key that changes whenever a new set is published at `folder` ("" while there is none): for caches.
 
-    The manifest is written last and the whole set is swapped in at once, so its time stamp dates the set.
+    Read without opening the set: the id of the set the pointer names (and its manifest's time stamp).
     """
-    try:
-        return (Path(folder) / MANIFEST).stat().st_mtime_ns
-    except OSError:
-        return 0
+    return current_set_id(folder)
 
 
 @dataclass(frozen=True)
@@ -49,7 +47,7 @@ class ArtifactsSummary:
     built_at: str | None
 
     @classmethod
-    def from_manifest(cls, manifest: dict[str, Any]) -> ArtifactsSummary:
+    def from_manifest(cls, manifest: Mapping[str, Any]) -> ArtifactsSummary:
         return cls(
             count=int(manifest.get("count") or 0),
             years=tuple(sorted(int(y) for y in manifest.get("years") or ())),

@@ -15,6 +15,7 @@ from movie_assets.search.fusion import Candidates
 from movie_assets.search.rerank import (
     CrossEncoderLike,
     blend_priors,
+    cross_encoder_problem,
     cross_encoder_rerank,
     mmr,
     popularity_prior,
@@ -112,3 +113,12 @@ METHOD_STAGES: dict[str, Stages] = {
 }
 if tuple(METHOD_STAGES) != METHODS:  # a method added to one list and not the other fails at import
     raise ImportError(f"METHOD_STAGES lists {tuple(METHOD_STAGES)}, METHODS lists {METHODS}")
+
+
+def unavailable_methods() -> dict[str, str]:
+    """Methods that cannot run on this machine, each with the reason (from a look at the files: cheap, and
+    without importing torch), for front ends to show them as unavailable."""
+    problem = cross_encoder_problem()
+    if problem is None:
+        return {}
+    return {method: problem for method, stages in METHOD_STAGES.items() if stages.rerank is CROSS_ENCODER}

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from typing import Any
 
 import numpy as np
 
-from movie_assets.index import Embedder, check_model
+from movie_assets.index import Embedder, Manifest, check_model
 from movie_assets.search.rerank import CrossEncoderLike, load_cross_encoder
 from movie_assets.search.types import ModelUnavailableError
 
@@ -33,7 +32,7 @@ class QueryEncoder:
     the vectors of recent texts are remembered, as front ends re-run the same query.
     """
 
-    def __init__(self, manifest: dict[str, Any], embedder: Embedder | None = None) -> None:
+    def __init__(self, manifest: Manifest, embedder: Embedder | None = None) -> None:
         self.manifest = manifest
         self._embedder = embedder
         self._lock = threading.Lock()
@@ -62,6 +61,11 @@ class QueryEncoder:
                 check_model(self.manifest, embedder.name, int(embedder.dim), "as loaded")
                 self._embedder = embedder
             return self._embedder
+
+    def forget(self) -> None:
+        """Drop every remembered query vector (the model stays loaded)."""
+        with self._lock:
+            self._vectors.clear()
 
     def encode(self, text: str) -> np.ndarray:
         """The (1, dim) float32 vector of `text`."""

@@ -43,21 +43,23 @@ def read_query(query: str, params: SearchParams) -> QueryReading:
     """
     text = clean_query(query)
     cue = parse_year_cues(text)
-    if cue.phrases and len(text.split()) > CUE_FILTER_MAX_WORDS:
+    # Each phrase is remarked on once, however often the query repeats it.
+    phrases = tuple(dict.fromkeys(cue.phrases))
+    if phrases and len(text.split()) > CUE_FILTER_MAX_WORDS:
         notes = [
             f"{phrase!r} not used as a year filter in a long description; pass year_min/year_max"
-            for phrase in cue.phrases
+            for phrase in phrases
         ]
-        cue = YearCue(None, None, text, ())
+        cue, phrases = YearCue(None, None, text, ()), ()
     else:
         notes = []
     low = params.year_min if params.year_min is not None else cue.year_min
     high = params.year_max if params.year_max is not None else cue.year_max
-    notes += [f"{phrase!r} read as years {low or '...'}-{high or '...'}" for phrase in cue.phrases]
+    notes += [f"{phrase!r} read as years {low or '...'}-{high or '...'}" for phrase in phrases]
     if low is not None and high is not None and low > high:
         notes.append(f"no year is both >= {low} and <= {high}")
     intent = detect_language(text)
     plain = dense = sparse = cue.text or text
     if intent is not None and params.lang_policy != "off":
         dense, sparse = f"{plain}\nLanguage: {intent.name}", f"{plain} {intent.name}"
-    return QueryReading(plain, dense, sparse, low, high, intent, tuple(notes))
+    return QueryReading(plain, dense, sparse, low, high, intent, tuple(dict.fromkeys(notes)))

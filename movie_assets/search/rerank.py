@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
@@ -133,6 +135,44 @@ def cross_encoder_rerank(
     raw = model.predict(pairs, batch_size=batch_size, show_progress_bar=False)
     scores = np.asarray(raw, dtype=np.float64).reshape(len(passages), -1)[:, -1]
     return _stable_desc(scores), scores
+
+
+def _hub_caches(env: Mapping[str, str]) -> list[Path]:
+    """Where a Hugging Face model may already be on disk: sentence-transformers' own cache folder, then the
+    hub cache (HF_HUB_CACHE, else HF_HOME/hub, else XDG_CACHE_HOME/huggingface/hub, else ~/.cache/...)."""
+    hub = env.get("HF_HUB_CACHE") or env.get("HUGGINGFACE_HUB_CACHE")
+    if not hub:
+        home = env.get("HF_HOME") or os.path.join(
+            env.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "huggingface"
+        )
+        hub = os.path.join(home, "hub")
+    return [Path(folder) for folder in (env.get("SENTENCE_TRANSFORMERS_HOME"), hub) if folder]
+
+
+def cross_encoder_problem(name: str | None = None, env: Mapping[str, str] | None = None) -> str | None:
+    """Why the cross-encoder `name` (default CROSS_ENCODER_NAME) cannot be loaded here, or None when it can
+    be found: a local folder with a config.json, or a snapshot in a local Hugging Face cache.
+
+    Decided from files alone, so front ends can show ``ce`` as unavailable without importing torch (loading
+    still has the last word: a model found here may yet fail to load).
+    """
+    from movie_assets.config import cross_encoder_name
+
+    env = os.environ if env is None else env
+    name = name or cross_encoder_name()
+    fix = "set CROSS_ENCODER_NAME to a local cross-encoder folder"
+    local = Path(name).expanduser()
+    if local.is_dir():
+        return None if (local / "config.json").is_file() else f"{local} has no config.json; {fix}"
+    caches = _hub_caches(env)
+    repo = "models--" + name.replace("/", "--")
+    if any(any((cache / repo / "snapshots").glob("*/config.json")) for cache in caches):
+        return None
+    where = " or ".join(str(cache) for cache in caches)
+    return (
+        f"cross-encoder {name!r} is not on this machine (no such folder, and not in the model cache at "
+        f"{where}); none ships with movie_assets, so {fix}"
+    )
 
 
 def load_cross_encoder(name: str | None = None) -> CrossEncoderLike:

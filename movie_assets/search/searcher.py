@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from movie_assets.index import ArtifactSet, Embedder, check_model, open_artifacts
+from movie_assets.index import ArtifactSet, Embedder, check_model, current_set_id, open_artifacts
 from movie_assets.ranking import LearnedParts, open_learned
 from movie_assets.search.artifacts import ArtifactsSummary
 from movie_assets.search.filters import MovieFacts
@@ -38,6 +38,10 @@ class Searcher:
     that needs it, the cross-encoder on the first ``ce`` query. One Searcher may serve many threads:
     queries only read, and the lazy loads are guarded by locks.
 
+    It reads one artifact set for its whole life, pinned so that no build removes it: `folder` is that
+    set's own folder, `set_id` its id, and `outdated()` says when a newer set has been published where it
+    was opened (a long-lived server then opens a new Searcher and drops this one).
+
     Its parts are public for benchmarks and tools that time or call one stage: `encoder` (query text ->
     vector), `dense` and `sparse` (the retrievers), `facts` (per-movie filter arrays), `payload`.
     """
@@ -48,8 +52,13 @@ class Searcher:
         embedder: Embedder | None = None,
         cross_encoder: CrossEncoderLike | None = None,
         learned: LearnedParts | None = None,
+        *,
+        opened_from: Path | str | None = None,
     ) -> None:
         self.folder, self.manifest, self.payload = artifacts.folder, artifacts.manifest, artifacts.payload
+        self.artifacts = artifacts  # holds the set's lease for as long as this Searcher lives
+        self.opened_from = Path(opened_from) if opened_from is not None else artifacts.folder
+        self._version = current_set_id(artifacts.folder)
         self.learned = None if learned is None else LearnedStage(learned, self.payload)
         self.facts = MovieFacts(self.payload)
         self.encoder = QueryEncoder(self.manifest, embedder)
@@ -70,7 +79,8 @@ class Searcher:
         """Open (memory-map) the artifacts in `artifacts_dir` and check that they belong together.
 
         Args:
-            artifacts_dir: a folder written by the index build (manifest.json, text.index ...).
+            artifacts_dir: the artifacts path the index build writes (its current set is opened), or one
+                set's own folder.
             embedder: the query embedder; default: the manifest's model, loaded on the first dense query.
             cross_encoder: the ``ce`` re-ranker; default: CROSS_ENCODER_NAME, loaded on the first ``ce`` use.
             preload: read the dense index into memory rather than mapping it. A mapped HNSW index reads
@@ -92,7 +102,7 @@ class Searcher:
         else:
             check_model(artifacts.manifest, embed_model_name(), None, "from EMBED_MODEL_NAME")
         parts = open_learned(artifacts.folder, artifacts.manifest) if learned else None
-        return cls(artifacts, embedder, cross_encoder, parts)
+        return cls(artifacts, embedder, cross_encoder, parts, opened_from=artifacts_dir)
 
     @property
     def count(self) -> int:
@@ -103,6 +113,19 @@ class Searcher:
     def summary(self) -> ArtifactsSummary:
         """What the artifacts hold and where they came from (for a page header or footer)."""
         return ArtifactsSummary.from_manifest(self.manifest)
+
+    @property
+    def set_id(self) -> str:
+        """The id of the artifact set this Searcher reads."""
+        return self.artifacts.set_id
+
+    def outdated(self) -> bool:
+        """Whether the path it was opened through now names another set (a rebuild was published)."""
+        return current_set_id(self.opened_from) != self._version
+
+    def forget_queries(self) -> None:
+        """Drop the remembered query vectors, so the next queries are embedded afresh (timing runs)."""
+        self.encoder.forget()
 
     def cross_encoder(self) -> CrossEncoderLike:
         """The ``ce`` re-ranker, loaded now if needed (ModelUnavailableError when it cannot be)."""

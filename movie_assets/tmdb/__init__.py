@@ -8,6 +8,7 @@ from movie_assets.tmdb.client import TMDbClient, TMDbError
 from movie_assets.tmdb.details import Progress, fetch_details
 from movie_assets.tmdb.details_store import HARVESTED_AT, DetailsStore
 from movie_assets.tmdb.discover import PAGE_SIZE, DiscoverResult, discover_year
+from movie_assets.tmdb.discover_store import DiscoverStore
 from movie_assets.tmdb.estimate import YearEstimate, estimate_year, format_estimate
 from movie_assets.tmdb.provenance import DataSource, combined_source, record_source
 from movie_assets.tmdb.scope import HarvestScope, merge_discovered
@@ -20,6 +21,7 @@ __all__ = [
     "DataSource",
     "DetailsStore",
     "DiscoverResult",
+    "DiscoverStore",
     "HarvestScope",
     "Progress",
     "TMDbClient",

@@ -1,8 +1,10 @@
 """The resumable details backfill: `/movie/{id}` for every discovered id, checkpointed in batches.
 
-A killed or failed run resumes from its checkpoint and re-fetches at most the batch that was in flight;
-a run after a completed one (or over a different id set) starts afresh. A 404 is a tombstone: recorded,
-not retried. The files and their format are `details_store`'s.
+A killed or failed run resumes from its checkpoint and the store's journal of ids finished since the last
+batch, so it re-fetches at most the requests that were in flight. A run after a completed one (or over a
+different id set) starts afresh, unless the caller knows that the completed backfill belongs to a run
+that failed in a later step (`resume_complete`): then nothing is fetched again. A 404 is a tombstone:
+recorded, not retried. The files and their format are `details_store`'s.
 """
 
 from __future__ import annotations
@@ -68,12 +70,29 @@ class _Run:
         self.fetched = 0
 
     def add(self, movie_id: int, details: dict[str, Any] | None) -> None:
-        if details is None:
-            self.dead.append({"id": movie_id, HARVESTED_AT: utc_now()})
-        elif details.get("id") != movie_id:
+        if details is not None and details.get("id") != movie_id:
             raise ValueError(f"asked the source for movie {movie_id} but got id {details.get('id')!r}")
-        else:
-            self.records.append({**details, HARVESTED_AT: utc_now()})
+        row = (
+            {"id": movie_id, HARVESTED_AT: utc_now()}
+            if details is None
+            else {**details, HARVESTED_AT: utc_now()}
+        )
+        (self.dead if details is None else self.records).append(row)
+        self.store.note_pending(row, tombstone=details is None)
+
+    def recover(self, wanted: set[int]) -> set[int]:
+        """Fold the journal's `wanted` ids (finished by a killed run after its last batch) into a batch of
+        their own; returns them. They count as resumed, not as fetched by this run."""
+        for row, dead in self.store.pending():
+            if row["id"] in wanted:
+                wanted.discard(row["id"])
+                (self.dead if dead else self.records).append(row)
+        recovered = {row["id"] for row in self.records + self.dead}
+        if recovered:
+            self.flush()
+            self.fetched = 0
+        self.store.clear_pending()  # also a torn last line, which new appends would run on from
+        return recovered
 
     @property
     def pending(self) -> int:
@@ -90,6 +109,7 @@ class _Run:
         self.checkpoint["done_ids_count"] += self.pending
         self.checkpoint.update(state=state, tombstone_count=len(self.tombstones), updated_at=utc_now())
         self.store.write_checkpoint(self.checkpoint)
+        self.store.clear_pending()  # after the checkpoint: a kill in between leaves only ids already done
         self.records, self.dead = [], []
 
 
@@ -101,16 +121,26 @@ async def fetch_details(
     batch_size: int = 200,
     concurrency: int = 16,
     fresh: bool = False,
+    resume_complete: bool = False,
+    started_by: str | None = None,
     progress: Callable[[Progress], None] | None = None,
     clock: Callable[[], float] = time.monotonic,
 ) -> DetailsResult:
-    """Fetch details for `ids` into `store`, resuming an interrupted run over the same ids."""
+    """Fetch details for `ids` into `store`, resuming an interrupted run over the same ids.
+
+    An unfinished backfill over the same ids is always resumed (unless `fresh`): its run never got past
+    it, so it failed or was killed. A finished one is resumed only with `resume_complete`: whether its
+    run went on to fail is the caller's knowledge (the Dagster asset reads the run history). `started_by`
+    is recorded in the checkpoint of a backfill started afresh, so a caller can later ask that question
+    about the run that began it; a resumed backfill keeps the label it has.
+    """
     if batch_size < 1 or concurrency < 1:
         raise ValueError(f"batch_size and concurrency must be at least 1, got {batch_size}, {concurrency}")
     targets = _target_ids(ids)
     digest = ids_digest(targets)
     previous = None if fresh else store.checkpoint()
-    if previous and previous.get("state") == "in_progress" and previous.get("ids_digest") == digest:
+    resumable = ("in_progress", "complete") if resume_complete else ("in_progress",)
+    if previous and previous.get("state") in resumable and previous.get("ids_digest") == digest:
         checkpoint = previous
         store.drop_unlisted(checkpoint["batches"])  # a batch written but never listed is fetched again
         done = {r["id"] for name in checkpoint["batches"] for r in store.read_batch(name)}
@@ -121,10 +151,12 @@ async def fetch_details(
         now = utc_now()
         checkpoint = {"state": "in_progress", "ids_digest": digest, "total_ids": len(targets), "batches": []}
         checkpoint.update(done_ids_count=0, tombstone_count=0, started_at=now, updated_at=now)
+        checkpoint.update({} if started_by is None else {"started_by": started_by})
         store.write_checkpoint(checkpoint)  # a kill from here on resumes rather than restarts
         done = set()
-    todo = iter([i for i in targets if i not in done])
     run = _Run(store, checkpoint, len(targets))
+    done |= run.recover(set(targets) - done)
+    todo = iter([i for i in targets if i not in done])
     resumed_from, started = len(done), clock()
     reported: list[int] = []
 

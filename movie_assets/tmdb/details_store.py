@@ -1,9 +1,11 @@
-"""A details folder on disk: `batch-NNNNN.jsonl.gz` files, `tombstones.jsonl` and `checkpoint.json`.
+"""A details folder on disk: `batch-NNNNN.jsonl.gz` files, `tombstones.jsonl`, `checkpoint.json` and the
+journal `pending.jsonl`.
 
 The one place that knows the folder's format: the backfill (`details`) and the refresh's patches
 (`movie_assets.refresh`) both go through `DetailsStore`. Every file is written to a temporary name and
 renamed, so a kill never leaves a torn file, and a batch is listed in the checkpoint only once its file
-is on disk.
+is on disk. The exception is the journal: one line appended per id finished since the last batch, so a
+killed backfill loses only its requests in flight; a torn last line is ignored, and its id fetched again.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from movie_assets.files import write_bytes
 
 CHECKPOINT = "checkpoint.json"
 TOMBSTONES = "tombstones.jsonl"
+PENDING = "pending.jsonl"
 HARVESTED_AT = "_harvested_at"  # reserved field stamped on every record at fetch time
 _BATCH = re.compile(r"^batch-(\d{5,})\.jsonl\.gz$")
 
@@ -67,6 +70,11 @@ class DetailsStore:
 
     def write_checkpoint(self, checkpoint: dict[str, Any]) -> None:
         write_bytes(json.dumps(checkpoint, indent=1).encode(), self.dir / CHECKPOINT)
+
+    def started_by(self) -> str | None:
+        """The label of whatever began the backfill on disk (for a Dagster asset: its run id), if recorded."""
+        checkpoint = self.checkpoint()
+        return checkpoint.get("started_by") if checkpoint else None
 
     def is_complete(self) -> bool:
         checkpoint = self.checkpoint()
@@ -117,9 +125,44 @@ class DetailsStore:
     def tombstone_ids(self) -> list[int]:
         return sorted(row["id"] for row in self.tombstones())
 
+    def note_pending(self, row: Mapping[str, Any], *, tombstone: bool) -> None:
+        """Append one finished id (its record, or its tombstone row) to the journal of the next batch.
+
+        Neither atomic nor synced, on purpose: one small write per id, and what the kernel has accepted
+        outlives a killed process (only a machine crash can lose it, and then the id is fetched again).
+        """
+        entry = {"tombstone" if tombstone else "record": row}
+        line = json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n"
+        with open(self.dir / PENDING, "ab") as fh:
+            fh.write(line.encode())
+
+    def pending(self) -> list[tuple[dict[str, Any], bool]]:
+        """(row, is_tombstone) for each whole journal line, up to the first damaged one."""
+        try:
+            data = (self.dir / PENDING).read_bytes()
+        except FileNotFoundError:
+            return []
+        entries = []
+        for line in data.split(b"\n")[:-1]:  # after the last newline: a line cut short by a kill
+            try:
+                [(kind, row)] = json.loads(line).items()
+            except (ValueError, AttributeError):
+                break
+            if (
+                kind not in ("record", "tombstone")
+                or not isinstance(row, dict)
+                or type(row.get("id")) is not int
+            ):
+                break
+            entries.append((row, kind == "tombstone"))
+        return entries
+
+    def clear_pending(self) -> None:
+        (self.dir / PENDING).unlink(missing_ok=True)
+
     def clear(self) -> None:
         """Delete the store's files, the checkpoint first so a half-cleared folder never looks resumable."""
-        for name in (CHECKPOINT, TOMBSTONES):
+        for name in (CHECKPOINT, TOMBSTONES, PENDING):
             (self.dir / name).unlink(missing_ok=True)
         self.drop_unlisted(())
 

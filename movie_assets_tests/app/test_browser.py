@@ -17,7 +17,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import httpx
 import pytest
@@ -194,4 +194,21 @@ def test_a_query_typed_in_the_browser_shows_result_cards(
     catalogue = DataPaths(home).reports_dir / "app_catalogue.png"
     assert driver.save_screenshot(str(catalogue))  # type: ignore[attr-defined]
     shutil.copy(catalogue, Path(tempfile.gettempdir()) / "app_catalogue.png")
+    assert _requested_hosts(driver) == {"127.0.0.1"}
+
+    # A crafted link to the page: an ignored URL value written as Markdown for an image and a link on
+    # another host. It must show as text: no link drawn, no request sent anywhere but the page's origin.
+    injected = "![x](http://127.0.0.2:9/pixel.png?leak=1) [log in here](http://127.0.0.2:9/login)"
+    driver.get(f"{url}/?k=5&method={quote(injected)}")  # type: ignore[attr-defined]
+    alerts = wait.until(
+        lambda d: d.find_elements(
+            By.XPATH, '//*[contains(@data-testid, "stAlert")][contains(., "ignored method")]'
+        )
+    )
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, ".ma-footer"))
+    assert "[log in here](http" in alerts[0].text
+    drawn = alerts[0].get_attribute("innerHTML")
+    assert not alerts[0].find_elements(By.TAG_NAME, "a") and not alerts[0].find_elements(
+        By.TAG_NAME, "img"
+    ), drawn
     assert _requested_hosts(driver) == {"127.0.0.1"}

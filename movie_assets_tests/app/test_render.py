@@ -185,3 +185,31 @@ def test_footer_carries_the_attribution_and_labels() -> None:
     footer = render.footer_html(True, "2025-01-31")
     assert render.ATTRIBUTION in footer
     assert "Data harvested 2025-01-31." in footer and "synthetic demo data" in footer
+
+
+# -- text shown through Markdown -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "markdown"),
+    [
+        ("k='lots' (not a number)", r"k\=\'lots\' \(not a number\)"),
+        ("**bold** _it_ # head", r"\*\*bold\*\* \_it\_ \# head"),
+        ("see http://x.example/p.png", "see `http://x.example/p.png`"),
+        ("mail a@b.example or www.b.example", "mail `a@b.example` or `www.b.example`"),
+        (":red[alarm] :material/home:", "`:red[alarm]` `:material/home:`"),
+        ("line one\n\nline two", "line one line two"),
+        ("tick`in:it", "`` tick`in:it ``"),
+    ],
+    ids=["punctuation", "emphasis", "url", "mail-and-www", "directives", "blank-line", "backtick"],
+)
+def test_plain_leaves_nothing_for_markdown_to_draw(text: str, markdown: str) -> None:
+    assert render.plain(text) == markdown
+
+
+@pytest.mark.parametrize(
+    ("text", "span"),
+    [("/data/artifacts", "`/data/artifacts`"), ("a`b", "`` a`b ``"), ("a``b`", "``` a``b` ```")],
+)
+def test_code_span_is_fenced_by_more_backticks_than_it_holds(text: str, span: str) -> None:
+    assert render.code_span(text) == span

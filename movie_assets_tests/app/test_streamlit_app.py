@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sys
 from collections.abc import Iterator, Sequence
@@ -19,8 +20,8 @@ from movie_assets.catalog.store import write_movies
 from movie_assets.index.artifacts import write_artifacts
 from movie_assets.index.documents import movie_documents
 from movie_assets.search import ModelUnavailableError, Searcher
+from movie_assets_tests.catalogues import SEARCH_MOVIES as MOVIES
 from movie_assets_tests.fakes import FakeEmbedder, make_movies
-from movie_assets_tests.search.test_searcher import MOVIES
 
 APP = Path(__file__).resolve().parents[2] / "movie_assets" / "app" / "streamlit_app.py"
 TIMEOUT = 30  # seconds per run: generous, the machine is shared
@@ -110,6 +111,19 @@ def _footer(at: AppTest) -> str:
     return at.markdown[-1].value
 
 
+_CODE_OR_ESCAPE = re.compile(r"(`+) ?(.*?) ?\1|\\([!-/:-@\[-`{-~])")
+
+
+def shown(markdown: str) -> str:
+    """The text a plain-text Markdown value shows: code spans as their content, escapes resolved."""
+    return _CODE_OR_ESCAPE.sub(lambda m: m.group(2) if m.group(1) else m.group(3), markdown)
+
+
+def outside_code(markdown: str) -> str:
+    """The parts of a Markdown value that are not inline code (where GFM turns URLs into links)."""
+    return re.sub(r"(`+).*?\1", " ", markdown)
+
+
 def test_without_artifacts_the_page_says_how_to_build_them(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -119,7 +133,7 @@ def test_without_artifacts_the_page_says_how_to_build_them(
     assert at.subheader[0].value == "No search index yet"
     assert "movie-assets build" in at.code[0].value
     assert str(tmp_path / "processed" / "artifacts") in at.markdown[0].value
-    assert "manifest.json missing" in at.caption[0].value
+    assert "manifest.json missing" in shown(at.caption[0].value)
     assert len(at.sidebar.text_input) == 0
     assert render.ATTRIBUTION in _footer(at)
 
@@ -199,7 +213,7 @@ def test_a_detected_language_is_named_above_the_results(home: Path) -> None:
 def test_bad_url_values_are_reported_and_ignored(home: Path) -> None:
     at = run_app({"q": "police", "k": "lots", "method": "magic"})
     assert not at.exception
-    assert [w.value for w in at.warning] == [
+    assert [shown(w.value) for w in at.warning] == [
         "ignored k='lots' in the URL (not a whole number)",
         "ignored method='magic' in the URL (choose one of hybrid, retrieval, bm25, blend, ce, mmr)",
     ]
@@ -210,7 +224,7 @@ def test_bad_url_values_are_reported_and_ignored(home: Path) -> None:
 def test_a_query_the_library_refuses_gives_a_warning(home: Path) -> None:
     at = run_app({"q": "x" * 20_001})
     assert not at.exception
-    assert at.warning[0].value.startswith("That search cannot run: the query has 20,001 characters")
+    assert shown(at.warning[0].value).startswith("That search cannot run: the query has 20,001 characters")
     assert cards(at) == []
 
 
@@ -219,7 +233,7 @@ def test_weights_that_cannot_go_together_give_a_warning_not_results(home: Path) 
     at.slider(key="w_dense").set_value(0.0).run()
     at.slider(key="w_sparse").set_value(0.0).run()
     assert not at.exception
-    assert at.warning[0].value == (
+    assert shown(at.warning[0].value) == (
         "That search cannot run: w_dense and w_sparse must be >= 0 and not both 0, got 0.0, 0.0."
     )
     assert cards(at) == []
@@ -259,7 +273,7 @@ def test_a_damaged_movies_file_leaves_search_working(
     at = run_app({"q": "police"})
     assert not at.exception
     assert len(cards(at)) == 10
-    assert "rebuild the movies partition year=2021" in at.tabs[1].warning[0].value
+    assert "rebuild the movies partition year=2021" in shown(at.tabs[1].warning[0].value)
 
 
 def test_synthetic_data_is_labelled_and_never_loads_posters(
@@ -289,3 +303,61 @@ def test_posters_come_from_tmdb_only_when_turned_on(home: Path, monkeypatch: pyt
     by_env = run_app({"q": "police"})
     assert by_env.sidebar.toggle(key="images").value is True
     assert by_env.query_params == {"q": "police"}  # the environment's default stays out of the URL
+
+
+# A link and an image pointing elsewhere, as a crafted link to the page would carry them.
+INJECTED = (
+    "![x](http://127.0.0.2:8501/pixel.png?leak=1) [log in here](http://127.0.0.2/login) www.example.com"
+)
+
+
+def _rendered(markdown: str) -> str:
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").enable(["table", "strikethrough"]).render(markdown)
+
+
+def test_url_values_are_shown_as_text_never_as_markdown(home: Path) -> None:
+    """An ignored URL value is quoted in a warning: it must not draw a link nor make the browser fetch an
+    image from another host (the page promises to contact no host but its own)."""
+    at = run_app({"q": "police", "method": INJECTED, "k": f"[k]({INJECTED})"})
+    assert not at.exception
+    assert [shown(w.value) for w in at.warning] == [
+        f"ignored k={'[k](' + INJECTED + ')'!r} in the URL (not a whole number)",
+        f"ignored method={INJECTED!r} in the URL (choose one of hybrid, retrieval, bm25, blend, ce, mmr)",
+    ]
+    for warning in at.warning:
+        html = _rendered(warning.value)
+        assert "<a" not in html and "<img" not in html and "<p>" in html
+        # GFM links bare URLs found in the text after parsing, escapes or not: only code is safe from it.
+        assert not re.search(r"[:@]|www\.", outside_code(warning.value))
+    assert len(cards(at)) == 10  # the page still searches with the defaults
+
+
+def test_a_hit_whose_text_would_end_the_card_stays_one_card(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A blank line in an overview would end the card's HTML and let the rest be read as Markdown."""
+    tricky = dict(MOVIES[0], overview=f"A police story.\n\n{INJECTED}\n\n<script>alert(1)</script>")
+    home = build_home(tmp_path, [tricky, *MOVIES[1:]])
+    monkeypatch.setenv("MOVIE_ASSETS_HOME", str(home))
+    at = run_app({"q": "police", "method": "bm25"})
+    card = next(m.value for m in at.markdown if 'data-movie-id="1"' in m.value)
+    assert "\n" not in card and "<script>" not in card and "&lt;script&gt;" in card
+    assert "<img" not in _rendered(card).replace('<img class="ma-poster"', "")
+
+
+def test_ce_without_a_cross_encoder_is_labelled_unavailable_with_the_reason(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CROSS_ENCODER_NAME", "nobody/no-such-cross-encoder")
+    at = run_app({"q": "police", "method": "ce"})
+    assert not at.exception
+    method = at.sidebar.selectbox(key="method")
+    assert method.value == "ce"
+    assert "ce: cross-encoder re-ranking (unavailable here)" in method.options
+    assert "hybrid: meaning + keywords, fused" in method.options
+    assert "'nobody/no-such-cross-encoder' is not on this machine" in shown(method.help)
+    assert "set CROSS_ENCODER_NAME to a local cross-encoder folder" in shown(at.sidebar.caption[0].value)
+    assert shown(at.warning[0].value).startswith("That search cannot run: the ce method is unavailable here")
+    assert cards(at) == [] and not at.error  # said before searching, not as a failure after it

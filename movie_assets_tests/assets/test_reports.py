@@ -18,7 +18,7 @@ from movie_assets.index.artifacts import write_artifacts
 from movie_assets.index.documents import movie_documents
 from movie_assets.paths import DataPaths
 from movie_assets.resources import DataHome
-from movie_assets_tests.evaluation.test_runner import MOVIES
+from movie_assets_tests.catalogues import EVAL_MOVIES as MOVIES
 from movie_assets_tests.fakes import FakeEmbedder, FakeEmbedderResource, make_movies
 
 IMDB = {1: "tt0000101", 4: "tt0000104"}

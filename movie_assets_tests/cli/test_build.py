@@ -146,3 +146,40 @@ def test_the_demo_build_passes_its_emulator_and_the_scope_as_run_config(tmp_path
     movies = list(iter_catalogue(discover / DISCOVERED_FILE))
     assert movies and all(m["original_language"] == "ml" and m["vote_count"] >= 5 for m in movies)
     assert json.loads((discover / "source.json").read_text())["source"] == "demo"
+
+
+def test_a_build_materializes_the_whole_graph_but_the_refresh_in_dependency_order() -> None:
+    from movie_assets.cli.runs import plan
+    from movie_assets.definitions import defs
+
+    jobs = plan([2023, 2024])
+    assert [job for job, _ in jobs] == [
+        "reference_job", "yearly_job", "yearly_job", "catalog_job", "reports_job"
+    ]  # fmt: skip
+    built = set().union(*(defs.resolve_job_def(job).asset_layer.selected_asset_keys for job, _ in jobs))
+    # Only the scheduled incremental refresh's own asset is left to its job.
+    unbuilt = set(defs.resolve_asset_graph().get_all_asset_keys()) - built
+    assert {key.to_user_string() for key in unbuilt} == {"catalog_changes"}
+
+
+@pytest.mark.parametrize(
+    ("where", "says"),
+    [
+        ({}, " before the first run; nothing was built: run the same command again to build"),
+        (
+            {"job": "yearly_job", "partition": "2020", "step": "movie_details"},
+            " during yearly_job [2020] at movie_details. Nothing built is lost: run the same command "
+            "again to finish (years already built are kept; 2020 resumes where it stopped), or run it "
+            "with --years 2020-2021 to skip the years already built",
+        ),
+        (
+            {"job": "catalog_job", "step": "search_artifacts"},
+            " during catalog_job at search_artifacts. Nothing built is lost: "
+            "run the same command again to finish",
+        ),
+    ],
+)
+def test_an_interrupted_build_says_where_it_stopped_and_how_to_go_on(where: dict, says: str) -> None:
+    from movie_assets.cli.runs import Position
+
+    assert Position(years=[2019, 2020, 2021], **where).interrupted() == says

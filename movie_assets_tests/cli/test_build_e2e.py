@@ -41,6 +41,13 @@ def test_offline_build_then_search(tmp_path: Path) -> None:
     assert (tmp_path / "dagster" / "compute_logs").is_dir()
     manifest = json.loads((tmp_path / "processed" / "artifacts" / "manifest.json").read_text())
     assert manifest["source"] == "demo" and manifest["years"] == [2024, 2025]
+    # The whole graph: the reports too, not left "never materialized".
+    assert "done reports_job" in build.stdout
+    assert (tmp_path / "reports" / "eval" / "search_eval.json").is_file()
+    assert (tmp_path / "reports" / "catalog").is_dir()
+    with dg.DagsterInstance.local_temp(str(tmp_path / "dagster")) as instance:
+        for asset in ("search_eval", "catalog_report"):
+            assert instance.get_latest_materialization_event(dg.AssetKey(asset)) is not None
 
     search = _run(["search", "malayalam investigative thriller", "--json", "--k", "10"], tmp_path)
     assert search.returncode == 0, search.stderr

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,8 +18,11 @@ import pytest
 from movie_assets.cli.search import build_parser, main
 from movie_assets.config import REPO_ROOT
 from movie_assets.search import SearchParams
+from movie_assets_tests.catalogues import build_search_artifacts as build_artifacts
+from movie_assets_tests.catalogues import drop_last_payload_row as _drop_last_payload_row
+from movie_assets_tests.catalogues import edit_json as _edit_json
+from movie_assets_tests.catalogues import edit_manifest as _edit_manifest
 from movie_assets_tests.fakes import FakeEmbedder
-from movie_assets_tests.search.test_searcher import _drop_last_payload_row, build_artifacts
 
 HIT_FIELDS = {
     "movie_id", "title", "year", "original_language", "genres", "score", "rank", "components", "overview",
@@ -126,6 +133,96 @@ def test_artifact_problems_exit_3(
     assert main(["heat", "--artifacts", str(folder), "--method", "bm25"]) == 3
     out, err = capsys.readouterr()
     assert out == "" and len(err.strip().splitlines()) == 1 and "movie-assets build" in err
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda d: _edit_manifest(d, lambda m: m.update(count="lots")),
+        lambda d: (d / "manifest.json").write_text('{"format_version": 1}'),
+        lambda d: _edit_manifest(d, lambda m: m.pop("embedding_model")),
+        lambda d: _edit_json(d / "bm25" / "params.index.json", lambda p: p.update(num_docs="many")),
+    ],
+    ids=["count-text", "only-version", "no-model", "bm25-num-docs"],
+)
+def test_damaged_files_exit_3_with_one_line_not_a_traceback(
+    tmp_path: Path, damage: Callable[[Path], object], capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = build_artifacts(tmp_path / "artifacts")
+    damage(folder)
+    assert main(["heat", "--artifacts", str(folder), "--method", "bm25"]) == 3
+    out, err = capsys.readouterr()
+    assert (
+        out == ""
+        and len(err.strip().splitlines()) == 1
+        and "is damaged" in err
+        and "movie-assets build" in err
+    )
+
+
+def _without_file_permission_override() -> None:
+    # Tests run as root, whom permission bits do not stop: the child gives up the two capabilities that
+    # let it read anything (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH), so a mode-000 folder stops it too.
+    libc = ctypes.CDLL(None, use_errno=True)
+    for capability in (1, 2):
+        if libc.prctl(24, capability, 0, 0, 0) != 0:  # PR_CAPBSET_DROP
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP) failed")
+
+
+def test_artifacts_this_process_cannot_read_exit_3(home: Path) -> None:
+    root = Path(tempfile.mkdtemp(prefix="unreadable-artifacts-"))
+    folder = build_artifacts(root / "artifacts")
+    target = folder.resolve()  # the set's own folder: the pointer to it stays readable
+    target.chmod(0o000)
+    env = {**os.environ, "EMBED_MODEL_NAME": FakeEmbedder().name}
+    try:
+        command = ["heat", "--method", "bm25", "--artifacts", str(folder)]
+        run = subprocess.run(
+            [sys.executable, "-m", "movie_assets.search", *command],
+            capture_output=True, text=True, cwd=REPO_ROOT, env=env, timeout=120, check=False,
+            preexec_fn=_without_file_permission_override if os.geteuid() == 0 else None,
+        )  # fmt: skip
+    finally:
+        target.chmod(0o755)
+        shutil.rmtree(root)
+    assert run.returncode == 3, run.stderr
+    assert run.stdout == "" and len(run.stderr.strip().splitlines()) == 1
+    assert "manifest.json cannot be read (Permission denied)" in run.stderr
+
+
+def test_a_repeated_year_cue_is_noted_once(capsys: pytest.CaptureFixture[str]) -> None:
+    """A query repeating "after 2020" printed one identical note per repetition."""
+    assert main(["heist " + "after 2020 " * 31, "--method", "bm25"]) == 0
+    notes = [line for line in capsys.readouterr().out.splitlines() if line.startswith("note:")]
+    assert notes == [
+        "note: 'after 2020' not used as a year filter in a long description; pass year_min/year_max"
+    ]
+    assert main(["heist after 2020 after 2020 after 2020", "--method", "bm25"]) == 0
+    notes = [line for line in capsys.readouterr().out.splitlines() if line.startswith("note:")]
+    assert notes == ["note: 'after 2020' read as years 2021-..."]
+
+
+def test_help_marks_ce_unavailable_without_importing_torch(tmp_path: Path) -> None:
+    """--help looks for the cross-encoder on disk only: torch is not imported to say ce cannot run."""
+    code = (
+        "import sys\nfrom movie_assets.cli.search import main\nmain(['--help'])\n"
+        "print('torch imported' if 'torch' in sys.modules else 'no torch')"
+    )
+    for name, cache, marked in [("nobody/no-such", tmp_path / "empty", True), ("org/tiny", tmp_path, False)]:
+        (tmp_path / "models--org--tiny" / "snapshots" / "abc123").mkdir(parents=True, exist_ok=True)
+        (tmp_path / "models--org--tiny" / "snapshots" / "abc123" / "config.json").write_text("{}")
+        env = {**os.environ, "CROSS_ENCODER_NAME": name, "HF_HUB_CACHE": str(cache)}
+        env.pop("SENTENCE_TRANSFORMERS_HOME", None)
+        run = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO_ROOT, env=env, timeout=120,
+            check=True,
+        )  # fmt: skip
+        flat = " ".join(run.stdout.split())
+        assert flat.endswith("no torch")
+        assert (
+            "ce is UNAVAILABLE here: cross-encoder 'nobody/no-such' is not on this machine" in flat
+        ) is marked
+        assert ("set CROSS_ENCODER_NAME to a local cross-encoder folder" in flat) is marked
 
 
 def test_python_dash_m(home: Path) -> None:

@@ -19,22 +19,8 @@ from movie_assets.evaluation.tomt import ToTQueries, ToTQuery
 from movie_assets.index.artifacts import write_artifacts
 from movie_assets.index.documents import movie_documents
 from movie_assets.search import ModelUnavailableError, QueryError, Searcher
+from movie_assets_tests.catalogues import EVAL_MOVIES as MOVIES
 from movie_assets_tests.fakes import FakeEmbedder, make_movies
-
-SF, ROMANCE = "Science Fiction", "Romance"
-# Title words appear in no other movie's document, so BM25 finds exactly the movies sharing title words:
-# the three "Space Station" films, the two "Harbour" films, and the keeper alone.
-MOVIES: list[dict[str, Any]] = [
-    dict(movie_id=1, title="Space Station Alpha", year=2010, genres=[SF], overview="Astronauts orbit Mars."),
-    dict(movie_id=2, title="Space Station Beta", year=2012, genres=[SF], overview="Engineers fix a reactor."),
-    dict(movie_id=3, title="Space Station Gamma", year=2016, genres=[SF, "Drama"], original_language="fr",
-         overview="A crew returns to Earth."),
-    dict(movie_id=4, title="Harbour Cafe", year=1998, genres=[ROMANCE], original_language="fr",
-         overview="Two strangers share a table."),
-    dict(movie_id=5, title="Harbour Lights", year=2000, genres=[ROMANCE], original_language="fr",
-         overview="A fisherman waits for his son."),
-    dict(movie_id=6, title="Lonely Keeper", year=1950, genres=["Drama"], overview="A man befriends a whale."),
-]  # fmt: skip
 
 
 def build(folder: Path, records: Sequence[Mapping[str, Any]] = MOVIES) -> Path:
@@ -74,7 +60,7 @@ def test_bm25_proxy_metrics_match_the_hand_computed_neighbourhoods(searcher: Sea
     # Alpha: Beta (J 1, 2y, en) + Gamma (J 1/2, 6y, fr); Beta: Alpha (1, 2y, en) + Gamma (1/2, 4y, fr);
     # Gamma: Alpha, Beta (J 1/2 each; 6y, 4y; both en vs fr); Cafe <-> Lights (1, 2y, fr); Keeper: no hits.
     assert scores["genre@2"] == pytest.approx((0.75 + 0.75 + 0.5 + 1 + 1) / 5)
-    assert scores["year_gap@2"] == 3.0  # median of 2, 6, 2, 4, 6, 4, 2, 2
+    assert scores["year_gap@2"] == pytest.approx((4 + 3 + 5 + 2 + 2) / 5)  # per-query means, see below
     assert scores["lang_match@2"] == pytest.approx(4 / 8)
     assert scores["self@1"] == 1.0
     assert scores["ms_per_query"] > 0
@@ -87,6 +73,32 @@ def test_bm25_proxy_metrics_match_the_hand_computed_neighbourhoods(searcher: Sea
         "methods": ["bm25"],
     }
     assert results["relevance"] is None and results["labelled"] is None
+
+
+def test_year_gap_is_a_mean_per_query_beside_its_chance_level(searcher: Searcher) -> None:
+    """A median of whole-year gaps pooled over every hit read exactly 4.0 for every method on the demo
+    catalogue (its titles say nothing of the year, so every method sits at chance, where the median gap
+    is 4). The gap is now averaged per query, then over queries, and printed beside the chance level."""
+    results = evaluate(searcher, ["bm25"], sample_size=50, k=2, lang_policy="off")
+    # Alpha: 2y, 6y -> 4; Beta: 2, 4 -> 3; Gamma: 6, 4 -> 5; Cafe: 2; Lights: 2; Keeper: no hits.
+    assert results["proxy"]["bm25"]["year_gap@2"] == pytest.approx(16 / 5)
+    # Random hits: each movie's mean gap to the five others (18, 18.8, 22, 18.8, 18, 57.2), and the share
+    # of the others in its language (two of five for each movie).
+    assert results["proxy_chance"] == {
+        "year_gap@2": pytest.approx(152.8 / 6),
+        "lang_match@2": pytest.approx(0.4),
+    }
+    assert "| (random hits) | – | 25.467 | 0.400 | – | – |" in results_markdown(results)
+
+
+def test_each_method_embeds_its_own_queries(artifacts: Path) -> None:
+    """ms_per_query times each method's own queries: the vectors a previous method embedded for the same
+    titles are forgotten first, so a later method cannot look faster by reusing them."""
+    embedder = FakeEmbedder()
+    searcher = Searcher.open(artifacts, embedder=embedder)
+    evaluate(searcher, ["retrieval", "hybrid"], sample_size=50, k=2, lang_policy="off")
+    titles = [str(m["title"]) for m in MOVIES]
+    assert sorted(embedder.seen) == sorted(["warm up", *titles] * 2)
 
 
 def test_every_requested_method_is_scored_in_order(searcher: Searcher) -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import json
+import io
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,9 @@ import pytest
 
 from movie_assets.index import ArtifactsError, bm25_top_k, open_artifacts, verify_artifacts, write_artifacts
 from movie_assets.index.artifacts import PAYLOAD_SCHEMA
-from movie_assets_tests.index.test_artifacts import _inputs
+from movie_assets_tests.catalogues import artifact_inputs as _inputs
+from movie_assets_tests.catalogues import edit_json as _edit_json
+from movie_assets_tests.catalogues import edit_manifest as _edit_manifest
 
 
 @pytest.fixture
@@ -23,16 +26,11 @@ def built(tmp_path: Path) -> Path:
     return tmp_path / "artifacts"
 
 
-def _edit_manifest(folder: Path, change: Callable[[dict[str, Any]], None]) -> None:
-    manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
-    change(manifest)
-    (folder / "manifest.json").write_text(json.dumps(manifest), "utf-8")
-
-
 def test_the_parts_are_row_aligned(built: Path) -> None:
     """Row i of the dense index, the BM25 index and the payload is the same movie (sorted by movie_id)."""
     opened = open_artifacts(built)
-    assert opened.folder == built and opened.count == 3 and opened.manifest["count"] == 3
+    assert opened.folder == built.with_name("artifacts.sets") / opened.set_id  # the pointer, followed
+    assert opened.count == 3 and opened.manifest["count"] == 3
     assert opened.payload["movie_id"].to_list() == [10, 20, 30]
     assert opened.payload.columns == list(PAYLOAD_SCHEMA)
     assert opened.payload.n_chunks() == 1
@@ -63,6 +61,86 @@ def test_preload_reads_the_dense_index_into_memory(built: Path) -> None:
 
 def _reorder_payload(d: Path) -> None:
     pl.read_parquet(d / "search_payload.parquet").reverse().write_parquet(d / "search_payload.parquet")
+
+
+def _rewrite(d: Path, name: str, change: Callable[[pl.DataFrame], pl.DataFrame]) -> None:
+    change(pl.read_parquet(d / name)).write_parquet(d / name)
+
+
+# Damage that used to end in a KeyError or ValueError deep inside: the manifest and the BM25 parameters
+# are checked against their schemas, the Parquet files against their columns and types.
+SCHEMA_DAMAGE = [
+    pytest.param(
+        lambda d: _edit_manifest(d, lambda m: m.update(count="lots")),
+        r"manifest.json is damaged \(count: expected a whole number, got 'lots'\)",
+        id="count-text",
+    ),
+    pytest.param(
+        lambda d: (d / "manifest.json").write_text('{"format_version": 1}'),
+        r"manifest.json is damaged \(count: missing\)",
+        id="only-version",
+    ),
+    pytest.param(
+        lambda d: _edit_manifest(d, lambda m: m.pop("embedding_model")),
+        r"is damaged \(embedding_model: missing\)",
+        id="no-model",
+    ),
+    pytest.param(
+        lambda d: _edit_manifest(d, lambda m: m["dense"].update(type=3)),
+        r"dense.type: expected one of \['flat', 'hnsw'\], got 3",
+        id="dense-type",
+    ),
+    pytest.param(
+        lambda d: _edit_manifest(d, lambda m: m.update(files=["text.index"])),
+        r"files: expected an object",
+        id="files-list",
+    ),
+    pytest.param(
+        lambda d: _edit_manifest(d, lambda m: m["files"].update({"../../etc/passwd": "0" * 64})),
+        r"'../../etc/passwd'.* is not a path in the set",
+        id="file-outside",
+    ),
+    pytest.param(
+        lambda d: (d / "manifest.json").write_text("[1, 2]"),
+        r"has format_version None",
+        id="manifest-list",
+    ),
+    pytest.param(
+        lambda d: _edit_json(d / "bm25" / "params.index.json", lambda p: p.update(num_docs="many")),
+        r"bm25 in .* is unreadable \(params.index.json is damaged \(num_docs: expected a whole number, "
+        r"got 'many'\)\)",
+        id="bm25-num-docs",
+    ),
+    pytest.param(
+        lambda d: _edit_json(d / "bm25" / "params.index.json", lambda p: p.pop("k1")),
+        r"params.index.json is damaged \(k1: missing\)",
+        id="bm25-no-k1",
+    ),
+    pytest.param(
+        lambda d: _rewrite(
+            d, "search_payload.parquet", lambda f: f.with_columns(pl.col("year").cast(pl.Utf8))
+        ),
+        r"search_payload.parquet in .* does not have the expected columns \(year is String, not Int16\)",
+        id="payload-dtype",
+    ),
+    pytest.param(
+        lambda d: _rewrite(d, "search_payload.parquet", lambda f: f.drop("title", "genres")),
+        r"does not have the expected columns \(title is missing; genres is missing\)",
+        id="payload-columns",
+    ),
+    pytest.param(
+        lambda d: _rewrite(d, "text_idmap.parquet", lambda f: f.rename({"movie_id": "id"})),
+        r"text_idmap.parquet in .* does not have the expected columns \(movie_id is missing\)",
+        id="idmap-column",
+    ),
+    pytest.param(
+        lambda d: _rewrite(
+            d, "text_idmap.parquet", lambda f: f.with_columns(pl.col("movie_id").cast(pl.Utf8))
+        ),
+        r"text_idmap.parquet in .* \(movie_id is String, not Int64\)",
+        id="idmap-dtype",
+    ),
+]
 
 
 DAMAGE = [
@@ -112,7 +190,7 @@ DAMAGE = [
 
 
 @pytest.mark.parametrize("check", [open_artifacts, verify_artifacts], ids=["open", "verify"])
-@pytest.mark.parametrize(("damage", "message"), DAMAGE)
+@pytest.mark.parametrize(("damage", "message"), DAMAGE + SCHEMA_DAMAGE)
 def test_damaged_artifacts_are_named_with_what_to_rebuild(
     built: Path, damage: Callable[[Path], object], message: str, check: Callable[[Path], object]
 ) -> None:
@@ -130,3 +208,30 @@ def test_hash_check_catches_a_changed_file(built: Path) -> None:
         ArtifactsError, match="bm25/vocab.index.json in .* does not match its manifest checksum"
     ):
         verify_artifacts(built, check_hashes=True)
+
+
+def test_a_folder_that_cannot_be_read_is_an_artifacts_error(
+    built: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tests run as root, where chmod does not stop reads: the permission error is injected where any
+    look inside the set would meet it (stat and open)."""
+    real_stat, real_open = os.stat, io.open
+    inside = str(built.resolve()) + os.sep  # the set folder may be looked up, not looked into
+
+    def denied(path: Any) -> bool:
+        return os.fsdecode(path).startswith(inside)
+
+    def stat(path: Any, *args: Any, **kwargs: Any) -> os.stat_result:
+        if denied(path):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_stat(path, *args, **kwargs)
+
+    def open_(path: Any, *args: Any, **kwargs: Any) -> Any:
+        if denied(path):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", stat)
+    monkeypatch.setattr(io, "open", open_)
+    with pytest.raises(ArtifactsError, match=r"manifest.json cannot be read \(Permission denied\)"):
+        open_artifacts(built)

@@ -5,34 +5,17 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from datetime import date
+import shutil
 from pathlib import Path
 
-import numpy as np
 import polars as pl
 import pytest
 
 from movie_assets.index import artifacts, read_manifest, verify_artifacts
 from movie_assets.index.artifacts import PAYLOAD_SCHEMA, write_artifacts
 from movie_assets.index.dense import load_dense
-from movie_assets.index.documents import movie_documents
 from movie_assets.index.sparse import bm25_top_k, load_bm25
-from movie_assets_tests.fakes import FakeEmbedder, make_movies
-
-RECORDS = [
-    {"movie_id": 30, "title": "Nayattu", "original_language": "ml", "year": 2021, "genres": ["Thriller"],
-     "overview": "Police officers on the run in Kerala.", "cast": [f"Actor {i}" for i in range(14)]},
-    {"movie_id": 10, "title": "Notting Hill", "year": 1999, "release_date": date(1999, 5, 21),
-     "overview": "A bookseller falls in love with an actress.", "genres": ["Romance", "Comedy"]},
-    {"movie_id": 20, "title": "Interstellar", "year": 2014,
-     "overview": "Astronauts travel through a wormhole."},
-]  # fmt: skip
-
-
-def _inputs() -> tuple[pl.DataFrame, pl.DataFrame, np.ndarray]:
-    movies = make_movies(RECORDS)
-    docs = movie_documents(movies)[[2, 0, 1]]  # another order than the movies, as a concat of years gives
-    return movies, docs, FakeEmbedder().encode(docs["document"].to_list())
+from movie_assets_tests.catalogues import artifact_inputs as _inputs
 
 
 @pytest.fixture
@@ -66,8 +49,9 @@ def test_manifest_describes_and_checksums_every_file(built: Path) -> None:
     assert manifest["dense"] == {"type": "flat", "M": 32, "ef_construction": 200, "ef_search": 512}
     assert manifest["bm25"] == {"tokenizer": "movie_assets.index.tokenize/v1", "stopwords": "en",
                                 "stemmer": "english", "k1": 1.5, "b": 0.75, "method": "lucene"}  # fmt: skip
-    on_disk = {p.relative_to(built).as_posix() for p in built.rglob("*") if p.is_file()} - {"manifest.json"}
-    assert set(manifest["files"]) == on_disk and "bm25/params.index.json" in on_disk
+    on_disk = {p.relative_to(built).as_posix() for p in built.rglob("*") if p.is_file()}
+    assert set(manifest["files"]) == on_disk - {"manifest.json", ".readers"}
+    assert "bm25/params.index.json" in on_disk
     payload = (built / "search_payload.parquet").read_bytes()
     assert manifest["files"]["search_payload.parquet"] == hashlib.sha256(payload).hexdigest()
 
@@ -104,22 +88,41 @@ def test_failed_build_leaves_the_previous_artifacts_in_place(
     with pytest.raises(RuntimeError, match="disk full"):
         write_artifacts(movies, docs, vectors, built, model_name="m")
     assert verify_artifacts(built, check_hashes=True) == before
-    assert sorted(p.name for p in built.parent.iterdir() if not p.name.startswith(".")) == ["artifacts"]
+    assert sorted(p.name for p in built.parent.iterdir() if not p.name.startswith(".")) == [
+        "artifacts",
+        "artifacts.sets",
+    ]
+    assert [p.name for p in built.with_name("artifacts.sets").iterdir()] == [before["set_id"]]
 
 
 def test_rebuild_replaces_the_set_and_recovers_one_moved_aside(
-    built: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """A writer of the layout before sets, killed between its two renames, left only the old set moved
+    aside: the next writer puts it back, and it becomes a set like any other."""
     movies, docs, vectors = _inputs()
-    keep = docs["movie_id"] != 30
-    two = movies.filter(pl.col("movie_id") != 30)
-    manifest = write_artifacts(two, docs.filter(keep), vectors[keep.to_numpy()], built, model_name="m2")
-    assert verify_artifacts(built)["count"] == manifest["count"] == 2
-
-    # a writer killed between its two renames leaves only the old set, moved aside
-    os.replace(built, built.with_name("artifacts.old-deadbeef"))
+    legacy = tmp_path / "legacy"
+    write_artifacts(movies, docs, vectors, legacy, model_name="m2")
+    built = tmp_path / "artifacts"
+    shutil.copytree(legacy, built.with_name("artifacts.old-deadbeef"))  # the set, without any pointer
+    (built.with_name("artifacts.tmp-cafe")).mkdir()  # and a half-built one
     monkeypatch.setattr(artifacts, "build_bm25", lambda documents: json.loads("{"))
     with pytest.raises(ValueError):
         write_artifacts(movies, docs, vectors, built, model_name="m3")
     assert verify_artifacts(built)["embedding_model"] == "m2"
-    assert sorted(p.name for p in built.parent.iterdir() if not p.name.startswith(".")) == ["artifacts"]
+    assert not built.is_symlink()  # put back as it was; the next successful write migrates it
+    monkeypatch.undo()
+    keep = docs["movie_id"] != 30
+    two = movies.filter(pl.col("movie_id") != 30)
+    manifest = write_artifacts(two, docs.filter(keep), vectors[keep.to_numpy()], built, model_name="m4")
+    assert verify_artifacts(built)["count"] == manifest["count"] == 2
+    assert built.is_symlink() and os.readlink(built) == f"artifacts.sets/{manifest['set_id']}"
+    names = sorted(p.name for p in built.parent.iterdir() if p.name.startswith("artifacts"))
+    assert names == ["artifacts", "artifacts.sets"]
+    sets = sorted(p.name for p in built.with_name("artifacts.sets").iterdir())
+    assert (
+        len(sets) == 2
+        and sets[0].startswith("00000000T000000000000Z-legacy")
+        and sets[1] == manifest["set_id"]
+    )
+    assert read_manifest(built.with_name("artifacts.sets") / sets[0])["embedding_model"] == "m2"

@@ -9,9 +9,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from movie_assets.index import ArtifactsError, read_manifest, write_artifacts
+from movie_assets.index import (
+    ArtifactsError,
+    carried_learned,
+    install_learned,
+    learned_facts,
+    read_manifest,
+    write_artifacts,
+)
 from movie_assets.index.documents import movie_documents
-from movie_assets.index.learned import install_learned
 from movie_assets.ranking import FEATURE_NAMES, FEATURE_SCHEMA
 from movie_assets.ranking.parts import ADAPTER_FILE, RANKER_FILE, open_learned
 from movie_assets.training.lambdarank import Group, train_ranker
@@ -24,11 +30,17 @@ RECORDS = [
 ]
 
 
-def _build(folder: Path, model: str = MODEL, dim: int = 32) -> dict:
+def _build(folder: Path, model: str = MODEL, dim: int = 32, carry: bool = False) -> dict:
+    """A set over RECORDS; with `carry`, the learned parts of the current set go into it as the index
+    asset passes them."""
     movies = make_movies(RECORDS)
     docs = movie_documents(movies)
     vectors = FakeEmbedder(dim=dim, name=model).encode(docs["document"].to_list())
-    return write_artifacts(movies, docs, vectors, folder, model_name=model)
+    build_id = f"build-{len(list(folder.parent.glob('*')))}-{model}"
+    extra = carried_learned(folder, model, dim, build_id) if carry else None
+    return write_artifacts(
+        movies, docs, vectors, folder, model_name=model, extra_files=extra, build_id=build_id
+    )
 
 
 @pytest.fixture(scope="module")
@@ -61,13 +73,15 @@ def test_installed_parts_are_listed_and_open(tmp_path: Path, ranker_text: str) -
     before = _build(folder)
     manifest = _install(folder, ranker_text)
     assert manifest["build_id"] == before["build_id"]
-    assert manifest["learned"]["build_id"] == before["build_id"]
+    assert learned_facts(manifest)["build_id"] == before["build_id"]
     assert {"learned/ranker.txt", "learned/adapter.npy", "learned/learned.json"} <= set(manifest["files"])
+    assert learned_facts(manifest)["files"] == ["adapter.npy", "ranker.txt"]
     assert read_manifest(folder) == manifest
     parts = open_learned(folder, manifest)
     assert parts is not None and parts.ranker is not None and parts.adapter is not None
     assert parts.ranker.score(np.zeros((3, len(FEATURE_NAMES)), np.float32)).shape == (3,)
-    assert not list(tmp_path.glob("artifacts.*"))  # no leftovers beside the set
+    assert manifest["set_id"] != before["set_id"]  # a new set, published in one step
+    assert not list((tmp_path / "artifacts.sets").glob(".tmp-*"))  # nothing half-built left
 
 
 def test_a_set_without_learned_parts_opens_without_them(tmp_path: Path, ranker_text: str) -> None:
@@ -76,7 +90,7 @@ def test_a_set_without_learned_parts_opens_without_them(tmp_path: Path, ranker_t
     assert open_learned(folder, read_manifest(folder)) is None
     _install(folder, ranker_text)
     removed = install_learned(folder, {}, None)
-    assert "learned" not in removed and not any(n.startswith("learned/") for n in removed["files"])
+    assert learned_facts(removed) is None and not any(n.startswith("learned/") for n in removed["files"])
     assert not (folder / "learned").exists()
     assert open_learned(folder, read_manifest(folder)) is None
 
@@ -85,9 +99,9 @@ def test_a_rebuild_carries_the_parts_with_the_same_encoder(tmp_path: Path, ranke
     folder = tmp_path / "artifacts"
     _build(folder)
     _install(folder, ranker_text)
-    rebuilt = _build(folder)
-    assert rebuilt["learned"]["build_id"] == rebuilt["build_id"]
-    assert rebuilt["learned"]["fingerprint"] == "f1"
+    rebuilt = _build(folder, carry=True)
+    assert learned_facts(rebuilt)["build_id"] == rebuilt["build_id"]
+    assert learned_facts(rebuilt)["fingerprint"] == "f1"
     assert open_learned(folder, rebuilt) is not None
 
 
@@ -95,8 +109,8 @@ def test_a_rebuild_with_another_encoder_drops_the_parts(tmp_path: Path, ranker_t
     folder = tmp_path / "artifacts"
     _build(folder)
     _install(folder, ranker_text)
-    rebuilt = _build(folder, model="another-model")
-    assert "learned" not in rebuilt and not (folder / "learned").exists()
+    rebuilt = _build(folder, model="another-model", carry=True)
+    assert learned_facts(rebuilt) is None and not (folder / "learned").exists()
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from movie_assets.cli.search import main
 from movie_assets.config import DEFAULT_EMBED_MODEL
 from movie_assets.index.artifacts import write_artifacts
 from movie_assets.index.documents import movie_documents
-from movie_assets.search import ModelUnavailableError, Searcher
+from movie_assets.search import ModelUnavailableError, Searcher, unavailable_methods
 from movie_assets_tests.fakes import make_movies
 
 pytestmark = pytest.mark.integration
@@ -154,6 +154,7 @@ def test_ce_with_a_local_cross_encoder(
     from sentence_transformers import CrossEncoder
 
     monkeypatch.setenv("CROSS_ENCODER_NAME", str(tiny_cross_encoder))
+    assert unavailable_methods() == {}  # the file check finds it, so front ends offer ce
     result = Searcher.open(artifacts).search("detective gangster crime", k=5, method="ce", lang_policy="off")
     scores = np.array([hit.score for hit in result.hits])
     assert len(scores) == 5 and np.all((scores > 0) & (scores < 1)) and np.all(np.diff(scores) <= 0)

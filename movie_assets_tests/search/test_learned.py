@@ -14,8 +14,9 @@ from movie_assets.index import install_learned, read_manifest
 from movie_assets.ranking import ADAPTER_FILE, FEATURE_NAMES, FEATURE_SCHEMA, RANKER_FILE
 from movie_assets.search import METHODS, ArtifactsError, Searcher, SearchResult
 from movie_assets.training import Group, train_ranker
+from movie_assets_tests.catalogues import SEARCH_MOVIES as MOVIES
+from movie_assets_tests.catalogues import build_search_artifacts as build_artifacts
 from movie_assets_tests.fakes import FakeEmbedder
-from movie_assets_tests.search.test_searcher import MOVIES, build_artifacts
 
 VOTES = FEATURE_NAMES.index("log_votes")
 QUERY = "a police officer hunts a gangster crime"

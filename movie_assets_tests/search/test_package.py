@@ -35,6 +35,8 @@ ADDED = [
     "default_catalogue_dir", "tokenize_query",
     # what training reads of an opened searcher: the pools the learned ranker is applied to
     "SearcherView", "learning_view",
+    # which methods this machine can run (ce needs a local cross-encoder), decided without torch
+    "cross_encoder_problem", "unavailable_methods",
 ]  # fmt: skip
 
 

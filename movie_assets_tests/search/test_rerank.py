@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from movie_assets.search.rerank import (
     blend_priors,
+    cross_encoder_problem,
     cross_encoder_rerank,
     mmr,
     popularity_prior,
@@ -111,3 +114,32 @@ def test_cross_encoder_rerank_orders_by_model_score() -> None:
     assert scores.tolist() == [0.0, 2.0, 1.0, 1.0]
     assert order.tolist() == [1, 2, 3, 0]
     assert cross_encoder_rerank(_KeywordCrossEncoder(), "x", [])[0].size == 0
+
+
+def _snapshot(cache: Path, name: str) -> None:
+    folder = cache / ("models--" + name.replace("/", "--")) / "snapshots" / "0123abcd"
+    folder.mkdir(parents=True)
+    (folder / "config.json").write_text("{}", encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("where", "env_name"),
+    [("st", "SENTENCE_TRANSFORMERS_HOME"), ("hub", "HF_HUB_CACHE"), ("home/hub", "HF_HOME"),
+     ("xdg/huggingface/hub", "XDG_CACHE_HOME")],
+    ids=["sentence-transformers-home", "hf-hub-cache", "hf-home", "xdg-cache"],
+)  # fmt: skip
+def test_a_cross_encoder_in_a_model_cache_is_found_by_its_files(
+    tmp_path: Path, where: str, env_name: str
+) -> None:
+    _snapshot(tmp_path / where, "org/tiny-ce")
+    value = {"HF_HOME": tmp_path / "home", "XDG_CACHE_HOME": tmp_path / "xdg"}.get(env_name, tmp_path / where)
+    env = {env_name: str(value), "HOME": str(tmp_path / "nobody")}
+    assert cross_encoder_problem("org/tiny-ce", env) is None
+    problem = cross_encoder_problem("org/other-ce", env)
+    assert problem is not None and "'org/other-ce' is not on this machine" in problem
+
+
+def test_a_cross_encoder_folder_needs_its_config(tmp_path: Path) -> None:
+    assert "has no config.json; set CROSS_ENCODER_NAME" in str(cross_encoder_problem(str(tmp_path), {}))
+    (tmp_path / "config.json").write_text("{}", encoding="utf-8")
+    assert cross_encoder_problem(str(tmp_path), {}) is None

@@ -12,52 +12,11 @@ import numpy as np
 import polars as pl
 import pytest
 
-from movie_assets.index.artifacts import write_artifacts
-from movie_assets.index.documents import movie_documents
 from movie_assets.search import ArtifactsError, QueryError, Searcher, SearchParams, SearchResult, retrievers
-from movie_assets_tests.fakes import FakeEmbedder, make_movies
-
-SPACE = "Astronauts repair a failing space station orbiting Mars before the air runs out."
-MOVIES: list[dict[str, Any]] = [
-    dict(movie_id=1, title="Vikram Vedha", original_language="ta", year=2017, genres=["Crime", "Thriller"],
-         overview="A police officer hunts a gangster through Chennai in a neo-noir crime.", vote_count=900),
-    dict(movie_id=2, title="Drishyam", original_language="ml", year=2013, genres=["Thriller", "Drama"],
-         overview="A family man hides a crime from an investigative police officer.", vote_count=800),
-    dict(movie_id=3, title="Joji", original_language="ml", year=2021, genres=["Drama", "Thriller"],
-         overview="An investigative thriller about a family, greed and a murder.", vote_count=100),
-    dict(movie_id=4, title="Nayattu", original_language="ml", year=2021, genres=["Thriller"],
-         overview="Three police officers run from a manhunt after a political murder.", vote_count=60),
-    dict(movie_id=5, title="Heat", original_language="en", year=1995, genres=["Crime", "Action"],
-         overview="A detective hunts a crew of bank robbers in Los Angeles.", vote_count=7000),
-    dict(movie_id=6, title="Infernal Affairs", original_language="cn", year=2002, genres=["Crime"],
-         overview="A police mole and a gangster mole hunt each other in Hong Kong.", vote_count=2000),
-    dict(movie_id=7, title="Hero", original_language="zh", year=2002, genres=["Action"],
-         overview="A nameless swordsman recounts duels in a wuxia epic of ancient China.", vote_count=1500),
-    dict(movie_id=8, title="Space Station Alpha", year=2010, genres=["Science Fiction"], overview=SPACE),
-    dict(movie_id=9, title="Space Station Beta", year=2011, genres=["Science Fiction"], overview=SPACE),
-    dict(movie_id=10, title="Space Station Gamma", year=2012, genres=["Science Fiction"], overview=SPACE),
-    dict(movie_id=11, title="Red Planet Garden", year=2015, genres=["Science Fiction"],
-         overview="A stranded botanist grows potatoes on Mars and waits for a rescue from the station."),
-    dict(movie_id=12, title="The Keeper", year=1950, genres=["Drama"], vote_count=3,
-         overview="A lonely lighthouse keeper befriends a whale during a winter storm."),
-    dict(movie_id=13, title="Blockbuster Punch", year=2024, genres=["Action"], vote_count=50_000,
-         overview="Superheroes punch aliens across a city of glass towers."),
-    dict(movie_id=14, title="Quiet Harbour", original_language="fr", year=1998, genres=["Romance"],
-         overview="Two strangers share a table in a small harbour cafe.", vote_count=40),
-]  # fmt: skip
-
-
-def build_artifacts(
-    folder: Path, records: Sequence[Mapping[str, Any]] = MOVIES, exact_threshold: int = 100_000
-) -> Path:
-    """Artifacts over `records`, embedded by the fake embedder (named as the manifest records it)."""
-    movies = make_movies(records)
-    documents = movie_documents(movies)
-    vectors = FakeEmbedder().encode(documents["document"].to_list())
-    write_artifacts(
-        movies, documents, vectors, folder, model_name=FakeEmbedder().name, exact_threshold=exact_threshold
-    )
-    return folder
+from movie_assets_tests.catalogues import SEARCH_MOVIES as MOVIES
+from movie_assets_tests.catalogues import build_search_artifacts as build_artifacts
+from movie_assets_tests.catalogues import drop_last_payload_row as _drop_last_payload_row
+from movie_assets_tests.fakes import FakeEmbedder
 
 
 @pytest.fixture(scope="module")
@@ -357,12 +316,6 @@ def test_hnsw_artifacts_answer_like_flat_ones(
 
 def _copy(artifacts: Path, tmp_path: Path) -> Path:
     return Path(shutil.copytree(artifacts, tmp_path / "copy"))
-
-
-def _drop_last_payload_row(folder: Path) -> None:
-    path = folder / "search_payload.parquet"
-    frame = pl.read_parquet(path)
-    frame.head(frame.height - 1).write_parquet(path)
 
 
 def _reverse_idmap(folder: Path) -> None:

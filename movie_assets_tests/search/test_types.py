@@ -52,6 +52,39 @@ def test_bad_knobs_raise_query_error(knobs: dict[str, Any], message: str) -> Non
     assert issubclass(QueryError, ValueError)
 
 
+# Values of the wrong type for every knob: text for numbers, numbers for text, containers, bytes, booleans
+# (a bool is an int to Python, never a knob value), None where the default is not None, and numbers that
+# are not finite or not whole.
+WRONG_FOR_NUMBERS: tuple[Any, ...] = (
+    "1",
+    b"1",
+    True,
+    False,
+    [1],
+    {"k": 1},
+    (1,),
+    complex(1, 0),
+    float("nan"),
+    float("inf"),
+    object(),
+)
+WRONG_FOR_TEXT: tuple[Any, ...] = (1, 0.5, True, None, b"hybrid", ["hybrid"], {"hybrid": 1}, object())
+
+
+@pytest.mark.parametrize("knob", SearchParams.knobs(), ids=lambda knob: knob.name)
+def test_every_knob_refuses_values_of_the_wrong_type(knob: Any) -> None:
+    """Each knob, not only the ones with a hand-written case above: a QueryError naming it, never a
+    TypeError or a value silently used."""
+    wrong = list(WRONG_FOR_TEXT if knob.choices else WRONG_FOR_NUMBERS)
+    if knob.kind is int:
+        wrong += [1.5, 2.0]  # a float is not a whole number, even when it has no fraction
+    if knob.default is not None and not knob.choices:
+        wrong.append(None)
+    for value in wrong:
+        with pytest.raises(QueryError, match=knob.label or knob.name):
+            SearchParams(**{knob.name: value})
+
+
 def test_default_knobs() -> None:
     p = SearchParams()
     assert (p.k, p.method, p.lang_policy, p.hybrid_dense_k, p.hybrid_sparse_k, p.rrf_k) == (

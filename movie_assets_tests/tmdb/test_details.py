@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from movie_assets.tmdb.details import DetailsResult, Progress, fetch_details
-from movie_assets.tmdb.details_store import CHECKPOINT, HARVESTED_AT, DetailsStore, ids_digest
+from movie_assets.tmdb.details_store import CHECKPOINT, HARVESTED_AT, PENDING, DetailsStore, ids_digest
 
 
 class Killed(Exception):
@@ -88,49 +88,65 @@ def test_fetches_every_id_in_checkpointed_batches(tmp_path: Path) -> None:
     )
 
 
-def test_a_killed_run_resumes_and_refetches_at_most_one_batch(tmp_path: Path) -> None:
+def test_a_killed_run_resumes_and_refetches_at_most_the_requests_in_flight(tmp_path: Path) -> None:
     store = DetailsStore(tmp_path)
     batch_size, concurrency = 100, 8
     first = FakeDetails(KNOWN, kill_after=437, store=store)
     with pytest.raises(Killed):
         fetch(first, IDS, store, batch_size=batch_size, concurrency=concurrency)
     checkpoint = json.loads((store.dir / CHECKPOINT).read_text())
-    done = checkpoint["done_ids_count"]
-    assert checkpoint["state"] == "in_progress" and done == 400  # whole batches only
+    assert checkpoint["state"] == "in_progress" and checkpoint["done_ids_count"] == 400  # whole batches
+    journal = [row["id"] for row, _ in store.pending()]
+    assert len(journal) > 0 and set(journal) <= set(first.calls)  # the ids finished after the last batch
 
     second = FakeDetails(KNOWN, store=store)
     result = fetch(second, IDS, store, batch_size=batch_size, concurrency=concurrency)
-    assert result.resumed_from == done
-    assert result.fetched == len(second.calls) == len(IDS) - done
-    assert len(set(second.calls)) == len(second.calls)
+    assert result.resumed_from == 400 + len(journal)
+    assert result.fetched == len(second.calls) == len(IDS) - result.resumed_from
+    assert len(set(second.calls)) == len(second.calls) and not set(second.calls) & set(journal)
     refetched = len(first.calls) + len(second.calls) - len(IDS)
-    assert 0 <= refetched <= batch_size + concurrency
+    assert 0 <= refetched <= concurrency  # only what was in flight when the run died
     ids = Counter(r["id"] for r in store.iter_records())
     assert set(ids) == KNOWN and set(ids.values()) == {1}
-    assert result.tombstones == sorted(MISSING) and store.is_complete()
+    assert result.tombstones == sorted(MISSING) and store.is_complete() and store.pending() == []
 
 
 def test_a_batch_written_but_never_listed_is_dropped_on_resume(tmp_path: Path) -> None:
     store = DetailsStore(tmp_path)
     with pytest.raises(Killed):
-        fetch(FakeDetails(KNOWN, kill_after=250), IDS, store, batch_size=100, concurrency=4)
+        fetch(FakeDetails(KNOWN, kill_after=250), IDS, store, batch_size=100, concurrency=1)
     # A kill between a batch's rename and the checkpoint leaves an unlisted file (and maybe a temp file).
     (store.dir / "batch-00003.jsonl.gz").write_bytes(b"not gzip")
     (store.dir / ".batch-00004.jsonl.gz.0f1e2d3c.tmp").write_bytes(b"half")  # atomic_path's temp name
     result = fetch(FakeDetails(KNOWN), IDS, store, batch_size=100, concurrency=4)
-    assert result.resumed_from == 200
+    assert result.resumed_from == 250  # two listed batches and the journal's 50 ids
     assert sorted(r["id"] for r in store.iter_records()) == sorted(KNOWN)
     assert not list(store.dir.glob(".*.tmp"))
 
 
-def test_a_run_killed_before_its_first_batch_resumes_from_nothing(tmp_path: Path) -> None:
+def test_a_run_killed_before_its_first_batch_resumes_from_its_journal(tmp_path: Path) -> None:
     store = DetailsStore(tmp_path)
     with pytest.raises(Killed):
-        fetch(FakeDetails(KNOWN, kill_after=30), IDS, store, batch_size=100)
+        fetch(FakeDetails(KNOWN, kill_after=30), IDS, store, batch_size=100, concurrency=1)
     assert json.loads((tmp_path / CHECKPOINT).read_text())["state"] == "in_progress"
     source = FakeDetails(KNOWN)
     result = fetch(source, IDS, store, batch_size=100)
-    assert (result.resumed_from, result.fetched) == (0, 1000) and sorted(source.calls) == IDS
+    assert (result.resumed_from, result.fetched) == (30, 970) and sorted(source.calls) == IDS[30:]
+
+
+def test_a_torn_journal_line_is_fetched_again_and_later_lines_are_not_trusted(tmp_path: Path) -> None:
+    store = DetailsStore(tmp_path)
+    with pytest.raises(Killed):
+        fetch(FakeDetails(KNOWN, kill_after=30), IDS, store, batch_size=100, concurrency=1)
+    journal = (tmp_path / PENDING).read_bytes().splitlines(keepends=True)
+    # A kill mid-write cuts the last line short; a machine crash may leave garbage in the middle.
+    damaged = b"".join(journal[:10]) + b"\x00\x00garbage\n" + b"".join(journal[11:29]) + journal[29][:-9]
+    (tmp_path / PENDING).write_bytes(damaged)
+    assert [row["id"] for row, _ in store.pending()] == IDS[:10]
+    source = FakeDetails(KNOWN)
+    result = fetch(source, IDS, store, batch_size=100)
+    assert result.resumed_from == 10 and sorted(source.calls) == IDS[10:]
+    assert Counter(r["id"] for r in store.iter_records()) == Counter(sorted(KNOWN))
 
 
 def test_an_unreadable_listed_batch_is_reported_by_name(tmp_path: Path) -> None:
@@ -151,6 +167,27 @@ def test_a_completed_run_is_fetched_afresh_when_run_again(tmp_path: Path) -> Non
     assert (result.fetched, result.resumed_from) == (1000, 0)
     assert sorted(r["id"] for r in store.iter_records()) == sorted(KNOWN)
     assert result.batches == [f"batch-{n:05d}.jsonl.gz" for n in range(1, 5)]
+
+
+def test_a_completed_run_whose_run_failed_later_is_resumed_with_nothing_fetched(tmp_path: Path) -> None:
+    store = DetailsStore(tmp_path)
+    fetch(FakeDetails(KNOWN), IDS, store, batch_size=300, started_by="run-1")
+    again = FakeDetails(KNOWN)
+    result = fetch(again, IDS, store, batch_size=300, resume_complete=True, started_by="run-2")
+    assert again.calls == [] and (result.fetched, result.resumed_from) == (0, 1000)
+    assert result.tombstones == sorted(MISSING) and result.records == len(KNOWN)
+    # The backfill still belongs to the run that began it.
+    assert store.started_by() == "run-1" and store.is_complete()
+
+
+def test_resume_complete_still_fetches_another_id_set_afresh(tmp_path: Path) -> None:
+    store = DetailsStore(tmp_path)
+    fetch(FakeDetails(KNOWN), IDS, store, batch_size=300, started_by="run-1")
+    ids = list(range(5000, 5100))
+    source = FakeDetails(set(ids))
+    result = fetch(source, ids, store, resume_complete=True, started_by="run-2")
+    assert sorted(source.calls) == ids and result.resumed_from == 0
+    assert store.started_by() == "run-2"
 
 
 @pytest.mark.parametrize("fresh", [False, True])
@@ -259,10 +296,13 @@ def test_a_sigkilled_run_leaves_whole_files_and_resumes(tmp_path: Path) -> None:
         child.wait()
     checkpoint = json.loads((tmp_path / CHECKPOINT).read_text())
     assert checkpoint["state"] == "in_progress" and checkpoint["done_ids_count"] % 100 == 0
+    # Whole journal lines only, whatever the kill cut; a kill right after a checkpoint may leave ids in
+    # the journal that the batches already hold.
+    journal = {row["id"] for row, _ in store.pending()} - {r["id"] for r in store.iter_records()}
     ids = list(range(1, 3001))
     source = FakeDetails(set(ids))
     result = fetch(source, ids, store, batch_size=100, concurrency=8)
-    assert result.resumed_from >= 1000
+    assert result.resumed_from == checkpoint["done_ids_count"] + len(journal) >= 1000
     assert len(source.calls) == result.fetched == 3000 - result.resumed_from
     assert Counter(r["id"] for r in store.iter_records()) == Counter(ids)
 
