@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sys
 
-from movie_assets.cli.search import main
+# Through the CLI's entry, so Ctrl-C and `.env` are handled as for `movie-assets search`.
+from movie_assets.cli.main import main
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(["search", *sys.argv[1:]]))
