@@ -28,7 +28,10 @@ VARIANTS = ("learned-adapter", "learned-ranker", "learned-both")
 
 
 def _copy_set(base: Path, target: Path) -> None:
+    if target.is_symlink():  # a published variant: a pointer to its sets, removed with them
+        target.unlink()
     shutil.rmtree(target, ignore_errors=True)
+    shutil.rmtree(target.with_name(f"{target.name}.sets"), ignore_errors=True)
     # Hard links: the files of a set are never changed in place, and the copy costs no space.
     shutil.copytree(base, target, copy_function=os.link)
 
