@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from movie_assets.evaluation import ToTQueries
-from movie_assets.index import EmbeddingCache, install_learned, learned_entry, read_manifest
+from movie_assets.index import LEARNED_DIR, EmbeddingCache, install_learned, learned_facts, read_manifest
 from movie_assets.ranking import ADAPTER_FILE
 from movie_assets.search import Searcher, learning_view
 from movie_assets.training import fingerprint, train_learned
@@ -28,7 +28,10 @@ VARIANTS = ("learned-adapter", "learned-ranker", "learned-both")
 
 
 def _copy_set(base: Path, target: Path) -> None:
+    if target.is_symlink():  # a published variant: a pointer to its sets, removed with them
+        target.unlink()
     shutil.rmtree(target, ignore_errors=True)
+    shutil.rmtree(target.with_name(f"{target.name}.sets"), ignore_errors=True)
     # Hard links: the files of a set are never changed in place, and the copy costs no space.
     shutil.copytree(base, target, copy_function=os.link)
 
@@ -41,7 +44,7 @@ def _key(base: Path, labels: bytes, links: bytes, mode: str) -> str:
 
 def _current(folder: Path, key: str) -> dict[str, Any] | None:
     try:
-        entry = learned_entry(read_manifest(folder))
+        entry = learned_facts(read_manifest(folder))
     except Exception:  # a folder that is missing or half-written is rebuilt
         return None
     return entry if entry and entry.get("fingerprint") == key else None
@@ -77,12 +80,12 @@ def learned_variants(
         key = _key(base, labels, links, "learned-adapter")
         if _current(folder, key) is None:
             _copy_set(base, folder)
-            adapter = (both["folder"] / "learned" / ADAPTER_FILE).read_bytes()
+            adapter = (both["folder"] / LEARNED_DIR / ADAPTER_FILE).read_bytes()
             entry = {k: v for k, v in both["entry"].items() if k not in ("ranker", "files", "build_id")}
             install_learned(folder, {ADAPTER_FILE: adapter}, {**entry, "fingerprint": key})
         out["learned-adapter"] = {
             "folder": folder,
-            "entry": learned_entry(read_manifest(folder)),
+            "entry": learned_facts(read_manifest(folder)),
             "trained_s": None,
         }
     return {name: out[name] for name in VARIANTS if name in out}

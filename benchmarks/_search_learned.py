@@ -19,9 +19,9 @@ import numpy as np
 
 def install_from(source: Path, artifacts: Path) -> dict[str, Any]:
     """Install the learned parts of the set in `source` into the set in `artifacts`; the entry installed."""
-    from movie_assets.index import install_learned, learned_entry, read_manifest
+    from movie_assets.index import LEARNED_DIR, install_learned, learned_facts, read_manifest
 
-    entry = learned_entry(read_manifest(source))
+    entry = learned_facts(read_manifest(source))
     if not entry:
         raise SystemExit(f"bench_search: {source} has no learned parts (run bench_quality.py --learned)")
     target = read_manifest(artifacts)
@@ -30,9 +30,9 @@ def install_from(source: Path, artifacts: Path) -> dict[str, Any]:
             f"bench_search: the learned parts in {source} are for {entry['encoder']} (dim {entry['dim']}), "
             f"the synthetic set uses {target['embedding_model']} (dim {target['dim']})"
         )
-    files = {Path(name).name: (source / name).read_bytes() for name in entry["files"]}
+    files = {name: (source / LEARNED_DIR / name).read_bytes() for name in entry["files"]}
     kept = {k: v for k, v in entry.items() if k not in ("build_id", "files")}
-    return learned_entry(install_learned(artifacts, files, kept)) or {}
+    return learned_facts(install_learned(artifacts, files, kept)) or {}
 
 
 def learned_stage_times(searcher: Any, queries: list[str]) -> dict[str, Any]:

@@ -1,5 +1,6 @@
 """Index assets: the dense and BM25 indexes and the payload, one artifact set over every built year."""
 
+import uuid
 from collections.abc import Iterator
 
 import dagster as dg
@@ -12,6 +13,7 @@ from movie_assets.catalog import read_movies_dir
 from movie_assets.index import (
     DENSE_FILE,
     ann_recall_at_k,
+    carried_learned,
     load_dense,
     read_vectors,
     sets_dir,
@@ -67,9 +69,14 @@ def search_artifacts(
             "movie_documents and movie_embeddings disagree; re-materialize movie_embeddings for every year"
         )
     source = combined_source(paths.discover_dir(y) for y in years)
+    # The learned ranker does not depend on which movies exist: it goes into the new build unless the
+    # encoder changed (search_ranker retrains it when its labels or features changed).
+    build_id = uuid.uuid4().hex
+    carried = carried_learned(paths.artifacts_dir, embedder.name, int(vectors.shape[1]), build_id)
     manifest = write_artifacts(
-        catalogue, docs, vectors, paths.artifacts_dir, model_name=embedder.name, source=source
-    )
+        catalogue, docs, vectors, paths.artifacts_dir, model_name=embedder.name, source=source,
+        extra_files=carried, build_id=build_id,
+    )  # fmt: skip
     common = {
         "count": manifest["count"],
         "years": dg.MetadataValue.json(manifest["years"]),

@@ -18,7 +18,7 @@ from movie_assets.evaluation import (
     load_tot_queries,
     read_links,
 )
-from movie_assets.index import ArtifactsError, EmbeddingCache, install_learned, learned_entry
+from movie_assets.index import ArtifactsError, EmbeddingCache, install_learned, learned_facts
 from movie_assets.resources import DataHome, EmbedderResource
 from movie_assets.search import Searcher, learning_view
 from movie_assets.training import MIN_REQUESTS, fingerprint, train_learned
@@ -43,7 +43,7 @@ class SearchRankerConfig(dg.Config):
 
 def _without(folder: Path, manifest: dict[str, Any], why: str) -> dg.MaterializeResult:
     # A ranker from earlier labels must not outlive them: the set is left with no learned parts at all.
-    removed = learned_entry(manifest) is not None
+    removed = learned_facts(manifest) is not None
     if removed:
         install_learned(folder, {}, None)
     return dg.MaterializeResult(metadata={"trained": False, "reason": why, "removed_previous": removed})
@@ -106,7 +106,7 @@ def search_ranker(
         raise dg.Failure(
             f"cannot read the labelled requests or links ({exc}); set {TRAIN_QUERIES_ENV}"
         ) from exc
-    previous = learned_entry(manifest) or {}
+    previous = learned_facts(manifest) or {}
     if previous.get("fingerprint") == key and not config.retrain:
         context.log.info("search_ranker: the labels, links, encoder and features are unchanged; kept as is")
         return dg.MaterializeResult(

@@ -27,7 +27,7 @@ from movie_assets.evaluation.per_request import REQUESTS_FILE, gold_rank, reques
 from movie_assets.evaluation.tables import results_markdown
 from movie_assets.evaluation.tomt import ToTQueries, truncate_words
 from movie_assets.files import write_text
-from movie_assets.index import PAYLOAD_FILE, learned_entry
+from movie_assets.index import PAYLOAD_FILE, learned_facts
 from movie_assets.search import (
     MAX_QUERY_CHARS,
     Hit,
@@ -179,8 +179,8 @@ def evaluate(
             searcher.forget_queries()
             proxy[method] = proxy_scores(searcher, sample, params)
             if labelled is not None:
-                searcher.forget_queries()
                 ranks[method] = []
+                searcher.forget_queries()
                 relevance[method] = relevance_scores(searcher, labelled, params, ranks[method])
         except ModelUnavailableError as exc:
             proxy.pop(method, None)
@@ -199,7 +199,7 @@ def evaluate(
         },
         "learned": None if searcher.learned is None else {
             "parts": list(searcher.learned.applied),
-            "trained_at": (learned_entry(manifest) or {}).get("trained_at"),
+            "trained_at": (learned_facts(manifest) or {}).get("trained_at"),
         },
         "proxy_queries": sample.height,
         "proxy": proxy,

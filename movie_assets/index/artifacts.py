@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import uuid
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,6 @@ import polars as pl
 from movie_assets.files import atomic_path, sha256_file, write_json
 from movie_assets.index.dense import build_dense_index, save_dense
 from movie_assets.index.documents import DOC_FORMAT
-from movie_assets.index.learned import carried_learned
 from movie_assets.index.manifest import (
     BM25_DIR,
     CORE_NAMES,
@@ -140,6 +138,7 @@ def write_artifacts(
     exact_threshold: int = 100_000,
     source: str = "tmdb",
     extra_files: Mapping[str, ExtraWriter] | None = None,
+    build_id: str | None = None,
 ) -> Manifest:
     """Build a whole new artifact set and publish it as the one `out_dir` names (`movie_assets.index.sets`).
 
@@ -151,10 +150,10 @@ def write_artifacts(
         source: where the movies came from: "tmdb", or "demo" for the synthetic demo catalogue
             (front ends label it; evaluation against real relevance labels skips it).
         extra_files: more artifacts of this set, name -> writer (the hook in `movie_assets.index.manifest`).
+        build_id: the id this build of the indexes gets (default: its set id), for extras that record it.
 
     Returns:
-        The manifest written (its "set_id" names the set's folder, its "build_id" this build). The learned
-        parts of the set it replaces are carried into it when they fit the same embedding model.
+        The manifest written (its "set_id" names the set's folder).
 
     Raises:
         ValueError: the three inputs disagree in size or ids, or an extra file's name or writer is bad.
@@ -163,11 +162,7 @@ def write_artifacts(
     extra_files = dict(extra_files or {})
     _check_extra_names(extra_files)
     out_dir = Path(out_dir)
-    build_id = uuid.uuid4().hex
     with writer_lock(out_dir):
-        # The learned parts do not depend on which movies exist: unless the caller brings new ones, they
-        # stay with the rebuilt set (read under the lock, so the set they come from cannot change).
-        extra_files = {**carried_learned(out_dir, model_name, int(vectors.shape[1]), build_id), **extra_files}
         with new_set(out_dir) as (set_id, folder):
             dense = _build(movies, documents, vectors, folder, exact_threshold)
             extras = _write_extras(folder, extra_files)
@@ -182,8 +177,8 @@ def write_artifacts(
                 files=_listing(folder),
                 source=source,
                 set_id=set_id,
-                build_id=build_id,
                 extras=extras,
+                build_id=build_id,
             )
             write_json(manifest, folder / MANIFEST)
         publish(out_dir, set_id)

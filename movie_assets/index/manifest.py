@@ -86,10 +86,9 @@ class BM25Info(TypedDict):
 
 class LearnedInfo(TypedDict):
     """The extra "learned" (`extras["learned"]`, also written as learned/learned.json): the learned ranker
-    and query adapter, and what they were trained against. `build_id` names the index build they belong to
-    (the manifest's own `build_id`), so parts that outlived their build are refused at open."""
+    and query adapter, what they were trained against, and the index build (`build_id`) they belong to."""
 
-    build_id: str | None  # None: installed on a set from before build ids, so refused at open
+    build_id: str
     encoder: str
     dim: int
     files: list[str]
@@ -114,8 +113,8 @@ class Manifest(TypedDict):
     built_at: NotRequired[str]
     source: NotRequired[str]
     set_id: NotRequired[str]
-    # One per index build; kept when a set is only extended, so extras trained on the indexes (the
-    # learned parts) can tell the build they were made for even though every extension has a new set id.
+    # The set id of the build that wrote the indexes and payload; a set extended from it keeps it. Learned
+    # parts name it, so parts installed over other indexes are refused.
     build_id: NotRequired[str]
     extras: NotRequired[dict[str, dict[str, Any]]]
 
@@ -140,6 +139,7 @@ def _problem(raw: Any) -> str | None:
     unknown = [name for name in raw.get("extras", {}) if not inside_set(name)]
     if unknown:
         return f"extras: {unknown[0]!r} is not a path in the set"
+    # The learned entry is checked here too, so a damaged one is one clear message, not a KeyError later.
     learned = raw.get("extras", {}).get(LEARNED_EXTRA)
     return None if learned is None else check_json(learned, LearnedInfo, f"extras.{LEARNED_EXTRA}")
 
@@ -171,8 +171,8 @@ def new_manifest(
     files: dict[str, str],
     source: str,
     set_id: str,
-    build_id: str,
     extras: dict[str, dict[str, Any]] | None = None,
+    build_id: str | None = None,
 ) -> Manifest:
     """The manifest of a freshly built set (`files`: relative path -> sha256 of every file in it)."""
     manifest = {
@@ -188,7 +188,7 @@ def new_manifest(
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "source": source,
         "set_id": set_id,
-        "build_id": build_id,
+        "build_id": build_id or set_id,
         "extras": extras or {},
     }
     return parse_manifest(manifest, "the new manifest")

@@ -18,10 +18,10 @@ from movie_assets.ranking.cues import Cues, popcount, read_cues
 from movie_assets.ranking.movies import MovieTable, bigrams, text_words
 
 # Bump when a feature's meaning changes (not only its name): a ranker trained on the old meaning is stale.
-FEATURE_VERSION = 2
+FEATURE_VERSION = 3
 FEATURE_NAMES: tuple[str, ...] = (
-    "dense_score", "dense_gap", "dense_z", "dense_rank", "bm25_score", "bm25_rel", "bm25_z", "bm25_rank",
-    "fused", "fused_rank", "in_both", "neighbour_score",
+    "dense_score", "dense_gap", "dense_z", "dense_raw", "dense_raw_z", "dense_rank",
+    "bm25_score", "bm25_rel", "bm25_z", "bm25_rank", "fused", "fused_rank", "in_both", "neighbour_score",
     "title_hits", "title_frac", "title_bigram_frac", "original_frac", "keyword_frac",
     "people_hits", "people_full", "director_full",
     "genre_hits", "genre_frac", "query_genres",
@@ -62,6 +62,8 @@ class PoolSignals:
     :param dense_rank: 1-based rank in the dense list, 0 when the dense retriever did not return it.
     :param bm25_rank: 1-based rank in the BM25 list, 0 when BM25 did not return it.
     :param fused: the RRF score.
+    :param raw_score: cosine with the query vector before the query adapter (`dense_score` when there is
+        none): the adapter's view and the model's own, side by side.
     :param neighbour: cosine of each row's vector with the mean vector of the pool's RRF top
         (`NEIGHBOURS`): how much it resembles what both retrievers agree on (pseudo-relevance feedback).
     """
@@ -73,6 +75,7 @@ class PoolSignals:
     bm25_rank: np.ndarray
     fused: np.ndarray
     neighbour: np.ndarray
+    raw_score: np.ndarray
 
 
 NEIGHBOURS = 10  # the RRF top whose mean vector `neighbour` compares each candidate with
@@ -136,6 +139,8 @@ def pool_features(table: MovieTable, query: QueryFacts, pool: PoolSignals) -> np
         "dense_score": dense,
         "dense_gap": dense - dense.max(),
         "dense_z": _z(dense),
+        "dense_raw": np.asarray(pool.raw_score, dtype=np.float32),
+        "dense_raw_z": _z(np.asarray(pool.raw_score, dtype=np.float32)),
         "dense_rank": _log_rank(pool.dense_rank),
         "bm25_score": bm25,
         "bm25_rel": bm25 / top_bm25 if top_bm25 > 0 else np.zeros(n, dtype=np.float32),

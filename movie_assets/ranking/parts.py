@@ -1,8 +1,8 @@
 """Opening the learned parts of an artifact set, refusing any that do not belong to it.
 
-The manifest's learned entry (`extras["learned"]`) and learned/learned.json must agree, name this set's
-build id, its embedding model and dimension, and (for a ranker) the feature schema this code computes. A
-stale or foreign part is never applied silently: it is an ArtifactsError that says how to retrain.
+The manifest's facts (`extras["learned"]`) and learned/learned.json must agree, name this set's build id,
+its embedding model and dimension, and (for a ranker) the feature schema this code computes. A stale or
+foreign part is never applied silently: it is an ArtifactsError that says how to retrain.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from movie_assets.index import (
     LEARNED_RECORD,
     RETRAIN,
     ArtifactsError,
-    learned_entry,
+    learned_facts,
 )
 from movie_assets.ranking.features import FEATURE_SCHEMA
 from movie_assets.ranking.model import LearnedRanker, QueryAdapter
@@ -42,7 +42,7 @@ def _refuse(folder: Path, why: str) -> ArtifactsError:
 
 def _record(folder: Path) -> dict[str, Any]:
     try:
-        record = json.loads((folder / LEARNED_RECORD).read_text(encoding="utf-8"))
+        record = json.loads((folder / LEARNED_DIR / LEARNED_RECORD).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise _refuse(folder, f"has no readable {LEARNED_RECORD} ({exc})") from None
     if not isinstance(record, dict):
@@ -51,8 +51,8 @@ def _record(folder: Path) -> dict[str, Any]:
 
 
 def check_learned(folder: Path, manifest: dict[str, Any]) -> dict[str, Any] | None:
-    """The manifest's learned entry after checking it belongs to this set (None when there is none)."""
-    entry = learned_entry(manifest)
+    """The manifest's learned facts after checking they belong to this set (None when there are none)."""
+    entry = learned_facts(manifest)
     if entry is None:
         return None
     if not isinstance(entry, dict):
@@ -63,11 +63,11 @@ def check_learned(folder: Path, manifest: dict[str, Any]) -> dict[str, Any] | No
             raise _refuse(
                 folder, f"disagrees with the manifest on {key} ({record.get(key)!r} in {LEARNED_RECORD})"
             )
-    if entry.get("build_id") is None or entry.get("build_id") != manifest.get("build_id"):
+    build_id = manifest.get("build_id") or manifest.get("set_id")
+    if entry.get("build_id") is None or entry.get("build_id") != build_id:
         raise _refuse(
             folder,
-            f"belongs to artifact build {entry.get('build_id')!r}, "
-            f"not this set's {manifest.get('build_id')!r}",
+            f"belongs to artifact build {entry.get('build_id')!r}, not this set's {build_id!r}",
         )
     if entry.get("encoder") != manifest.get("embedding_model") or entry.get("dim") != manifest.get("dim"):
         raise _refuse(
@@ -75,7 +75,7 @@ def check_learned(folder: Path, manifest: dict[str, Any]) -> dict[str, Any] | No
             f"was trained with encoder {entry.get('encoder')!r} (dim {entry.get('dim')}), but the artifacts "
             f"use {manifest.get('embedding_model')!r} (dim {manifest.get('dim')})",
         )
-    ranker = f"{LEARNED_DIR}/{RANKER_FILE}" in entry.get("files", ())
+    ranker = RANKER_FILE in entry.get("files", ())
     if ranker and entry.get("feature_schema") != FEATURE_SCHEMA:
         raise _refuse(
             folder,
@@ -98,9 +98,9 @@ def open_learned(folder: Path | str, manifest: dict[str, Any]) -> LearnedParts |
     files = set(entry.get("files", ()))
     ranker = adapter = None
     try:
-        if f"{LEARNED_DIR}/{RANKER_FILE}" in files:
+        if RANKER_FILE in files:
             ranker = LearnedRanker.load(folder / LEARNED_DIR / RANKER_FILE)
-        if f"{LEARNED_DIR}/{ADAPTER_FILE}" in files:
+        if ADAPTER_FILE in files:
             adapter = QueryAdapter.load(folder / LEARNED_DIR / ADAPTER_FILE)
     except (OSError, ValueError) as exc:
         raise _refuse(folder, f"cannot be loaded ({exc})") from exc

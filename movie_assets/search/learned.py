@@ -66,14 +66,15 @@ class LearnedStage:
                 self._table = MovieTable.from_payload(self._payload)
             return self._table
 
-    def query_vector(self, encoder: QueryEncoder, text: str) -> np.ndarray:
-        """The (1, dim) query vector, through the adapter when there is one."""
-        vector = encoder.encode(text)
-        return vector if self.parts.adapter is None else self.parts.adapter.apply(vector)
+    def query_vectors(self, encoder: QueryEncoder, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """The (1, dim) query vector through the adapter (the model's own when there is none), and the
+        model's own."""
+        raw = encoder.encode(text)
+        return (raw if self.parts.adapter is None else self.parts.adapter.apply(raw)), raw
 
     def rank(self, parts: PoolParts, q: QueryReading, p: SearchParams, mask: np.ndarray | None) -> Candidates:
         """Hybrid's candidates, re-scored by the ranker when there is one (else in RRF order)."""
-        found, signals = learned_pool(parts, q, p, mask, self.query_vector(parts.encoder, q.dense))
+        found, signals = learned_pool(parts, q, p, mask, *self.query_vectors(parts.encoder, q.dense))
         if self.parts.ranker is None or len(found) == 0:
             return found
         features = pool_features(self.table(), query_facts(q, p), signals)
@@ -88,9 +89,15 @@ def query_facts(q: QueryReading, p: SearchParams) -> QueryFacts:
 
 
 def learned_pool(
-    parts: PoolParts, q: QueryReading, p: SearchParams, mask: np.ndarray | None, vector: np.ndarray
+    parts: PoolParts,
+    q: QueryReading,
+    p: SearchParams,
+    mask: np.ndarray | None,
+    vector: np.ndarray,
+    raw: np.ndarray | None = None,
 ) -> tuple[Candidates, PoolSignals]:
-    """Hybrid's pool for the query vector `vector`, in RRF order, and each member's signals."""
+    """Hybrid's pool for the query vector `vector`, in RRF order, and each member's signals (`raw`: the
+    vector before the adapter, when there is one)."""
     dense = parts.dense.search_vector(vector, max(p.k, p.hybrid_dense_k), mask)
     bm25 = parts.sparse.scores(q.sparse, mask)
     sparse = top_scoring(bm25, min(max(p.k, p.hybrid_sparse_k), bm25.size))
@@ -98,8 +105,16 @@ def learned_pool(
     found = Candidates.ranked(rows, fused, dense[0], sparse[0], fused=True)
     vectors = parts.dense.vectors(rows)
     cosine = vectors @ np.asarray(vector, dtype=np.float32)[0]
+    raw_score = cosine if raw is None else vectors @ np.asarray(raw, dtype=np.float32)[0]
     signals = PoolSignals(
-        rows, cosine, bm25[rows], found.dense_rank, found.bm25_rank, fused, neighbour_scores(vectors)
+        rows,
+        cosine,
+        bm25[rows],
+        found.dense_rank,
+        found.bm25_rank,
+        fused,
+        neighbour_scores(vectors),
+        raw_score,
     )
     return found, signals
 
@@ -127,10 +142,12 @@ class SearcherView:
     def documents(self) -> np.ndarray:
         return self._parts.dense.vectors(np.arange(self.movie_ids.size))
 
-    def pool(self, text: str, vector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def pool(
+        self, text: str, vector: np.ndarray, raw: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         q = self._read(text)
         mask = self._parts.facts.mask(q.year_min, q.year_max, self._params.min_votes)
-        found, signals = learned_pool(self._parts, q, self._params, mask, vector)
+        found, signals = learned_pool(self._parts, q, self._params, mask, vector, raw)
         if self._table is None:
             self._table = MovieTable.from_payload(self._parts.payload)
         return found.rows, pool_features(self._table, query_facts(q, self._params), signals)

@@ -3,8 +3,8 @@
 Documents keep their vectors (nothing is re-embedded); a request's vector q becomes unit(q W) with
 W = I + A. A is fitted with a softmax over cosines (temperature TAU): the request's own film against the
 other films of the batch (in-batch negatives) and against films the unadapted query ranks high that are
-not its answer (hard negatives), with A pulled towards zero so a small set cannot move the space far.
-Early stopping reads the dense MRR@10 of a held-apart slice of the training requests over every movie.
+not its answer (hard negatives). Early stopping keeps a small set from moving the space far: it reads the
+dense MRR@10 of a held-apart slice of the training requests over every movie.
 """
 
 from __future__ import annotations
@@ -21,9 +21,11 @@ BATCH = 128
 HARD = 8  # hard negatives drawn per request per step, from its HARD_POOL best wrong films
 HARD_POOL = 30
 MAX_EPOCHS = 30
-PATIENCE = 4
-LEARNING_RATE = 2e-3
-SHRINK = 1e-2  # weight of ||A||^2
+PATIENCE = 6
+LEARNING_RATE = 1e-3
+# Weight of ||A||^2. Early stopping on the held-apart slice is the regulariser that counts: on Reddit-TOMT
+# a pull of 1e-2 towards no change cost held-apart MRR@10 (0.145 against 0.150 without it).
+SHRINK = 0.0
 
 
 @dataclass(frozen=True)

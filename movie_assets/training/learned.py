@@ -50,8 +50,11 @@ class LearningView(Protocol):
 
     def documents(self) -> np.ndarray: ...  # every movie's unit vector, payload order
 
-    def pool(self, text: str, vector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(payload rows in RRF order, their feature matrix) of hybrid's pool for one request."""
+    def pool(
+        self, text: str, vector: np.ndarray, raw: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(payload rows in RRF order, their feature matrix) of hybrid's pool for one request, formed with
+        the (adapted) `vector`; `raw` is the vector before the adapter, when there is one."""
         ...
 
 
@@ -169,8 +172,8 @@ def train_learned(
         if adapter is not None:
             pool_vectors = _out_of_fold(vectors, gold_rows, documents, fit, held, adapter, seed)
     groups: list[Group] = []
-    for query, vector in zip(queries, pool_vectors, strict=True):
-        rows, features = view.pool(query.text, vector[None, :])
+    for query, vector, raw in zip(queries, pool_vectors, vectors, strict=True):
+        rows, features = view.pool(query.text, vector[None, :], raw[None, :])
         gold = [row_of[g] for g in query.gold]
         groups.append(Group(features, np.isin(rows, gold).astype(np.int32)))
     log(f"{len(groups):,} pools formed after {time.perf_counter() - started:.0f}s")

@@ -14,7 +14,7 @@ import pytest
 
 from movie_assets.assets.ranker import SearchRankerConfig, search_ranker
 from movie_assets.catalog.store import write_movies
-from movie_assets.index import learned_entry, read_manifest, write_artifacts
+from movie_assets.index import learned_facts, read_manifest, write_artifacts
 from movie_assets.index.documents import movie_documents
 from movie_assets.paths import DataPaths
 from movie_assets.resources import DataHome
@@ -85,15 +85,15 @@ def test_trains_installs_and_keeps_an_unchanged_ranker(
     first = _run(context, home, queries_path=str(labels), min_requests=100)
     assert first["trained"] is True and first["reused"] is False
     artifacts = DataPaths(home).artifacts_dir
-    entry = learned_entry(read_manifest(artifacts))
+    entry = learned_facts(read_manifest(artifacts))
     assert entry["encoder"] == FakeEmbedder().name and entry["requests"]["matched"] == 160
-    assert "learned/ranker.txt" in entry["files"]
+    assert "ranker.txt" in entry["files"]
     assert {"pool order (RRF)", "learned"} == set(entry["held_apart_scores"])
     searcher = Searcher.open(artifacts, embedder=FakeEmbedderResource(model_name="fake").load())
     assert "ranker" in searcher.search(records[0]["overview"], k=5).learned
     again = _run(context, home, queries_path=str(labels), min_requests=100)
     assert again["trained"] is True and again["reused"] is True
-    assert learned_entry(read_manifest(artifacts))["trained_at"] == entry["trained_at"]
+    assert learned_facts(read_manifest(artifacts))["trained_at"] == entry["trained_at"]
 
 
 def test_too_few_matched_requests_train_nothing(context: dg.AssetExecutionContext, tmp_path: Path) -> None:
@@ -101,7 +101,7 @@ def test_too_few_matched_requests_train_nothing(context: dg.AssetExecutionContex
     rows = _requests(records, random.Random(5), 30) + [{"query": "gone", "movie_id": 1}] * 5
     out = _run(context, home, queries_path=str(_write(tmp_path / "t.jsonl", rows)))
     assert out["trained"] is False and "only 30 of 35 labelled requests" in out["reason"]
-    assert learned_entry(read_manifest(DataPaths(home).artifacts_dir)) is None
+    assert learned_facts(read_manifest(DataPaths(home).artifacts_dir)) is None
 
 
 @pytest.mark.integration
@@ -115,7 +115,7 @@ def test_without_labels_there_is_no_ranker_not_even_an_old_one(
     out = _run(context, home)
     assert out["trained"] is False and out["removed_previous"] is True
     assert "MOVIE_ASSETS_TRAIN_QUERIES" in out["reason"]
-    assert learned_entry(read_manifest(DataPaths(home).artifacts_dir)) is None
+    assert learned_facts(read_manifest(DataPaths(home).artifacts_dir)) is None
     assert not (DataPaths(home).artifacts_dir / "learned").exists()
 
 
@@ -124,7 +124,7 @@ def test_the_demo_gets_no_ranker(context: dg.AssetExecutionContext, tmp_path: Pa
     labels = _write(tmp_path / "train.jsonl", _requests(records, random.Random(5), 160))
     out = _run(context, home, queries_path=str(labels), min_requests=100)
     assert out["trained"] is False and "demo" in out["reason"]
-    assert learned_entry(read_manifest(DataPaths(home).artifacts_dir)) is None
+    assert learned_facts(read_manifest(DataPaths(home).artifacts_dir)) is None
 
 
 def test_a_missing_label_file_fails_naming_it(context: dg.AssetExecutionContext, tmp_path: Path) -> None:

@@ -43,6 +43,7 @@ def _features(text: str, language: str | None = None) -> dict[str, np.ndarray]:
         bm25_rank=np.array([0, 1, 2]),
         fused=np.array([0.03, 0.02, 0.01]),
         neighbour=np.array([0.9, 0.5, 0.2]),
+        raw_score=np.array([0.3, 0.2, 0.0]),
     )
     matrix = pool_features(table, QueryFacts.read(text, language), signals)
     assert matrix.shape == (3, len(FEATURE_NAMES)) and matrix.dtype == np.float32
@@ -63,6 +64,7 @@ def test_retrieval_columns() -> None:
     assert _same(f["fused_rank"], [0.0, math.log(2), math.log(3)])
     assert _same(f["in_both"], [0, 1, 0])
     assert _same(f["neighbour_score"], [0.9, 0.5, 0.2])
+    assert _same(f["dense_raw"], [0.3, 0.2, 0.0])
     assert _same(f["bm25_z"], (np.array([0.0, 8.0, 2.0]) - 10 / 3) / np.std([0.0, 8.0, 2.0]))
     assert _same(f["dense_z"], (np.array([0.5, 0.4, 0.1]) - 1 / 3) / np.std([0.5, 0.4, 0.1]))
 

@@ -1,5 +1,4 @@
-"""Learned parts in the artifact set: installed as a new set through the extra-files hook, carried across
-rebuilds, refused when stale."""
+"""Learned parts in the artifact set: installed in one swap, carried across rebuilds, refused when stale."""
 
 from __future__ import annotations
 
@@ -12,8 +11,9 @@ import pytest
 
 from movie_assets.index import (
     ArtifactsError,
+    carried_learned,
     install_learned,
-    learned_entry,
+    learned_facts,
     read_manifest,
     resolve_set,
     write_artifacts,
@@ -32,11 +32,17 @@ RECORDS = [
 ]
 
 
-def _build(folder: Path, model: str = MODEL, dim: int = 32) -> dict:
+def _build(folder: Path, model: str = MODEL, dim: int = 32, carry: bool = False) -> dict:
+    """A set over RECORDS; with `carry`, the learned parts of the current set go into it as the index
+    asset passes them."""
     movies = make_movies(RECORDS)
     docs = movie_documents(movies)
     vectors = FakeEmbedder(dim=dim, name=model).encode(docs["document"].to_list())
-    return write_artifacts(movies, docs, vectors, folder, model_name=model)
+    build_id = f"build-{len(list(folder.parent.glob('*')))}-{model}"
+    extra = carried_learned(folder, model, dim, build_id) if carry else None
+    return write_artifacts(
+        movies, docs, vectors, folder, model_name=model, extra_files=extra, build_id=build_id
+    )
 
 
 @pytest.fixture(scope="module")
@@ -69,15 +75,15 @@ def test_installed_parts_are_listed_and_open(tmp_path: Path, ranker_text: str) -
     before = _build(folder)
     manifest = _install(folder, ranker_text)
     assert manifest["build_id"] == before["build_id"]
-    assert learned_entry(manifest)["build_id"] == before["build_id"]
+    assert learned_facts(manifest)["build_id"] == before["build_id"]
     assert {"learned/ranker.txt", "learned/adapter.npy", "learned/learned.json"} <= set(manifest["files"])
+    assert learned_facts(manifest)["files"] == ["adapter.npy", "ranker.txt"]
     assert read_manifest(folder) == manifest
     parts = open_learned(folder, manifest)
     assert parts is not None and parts.ranker is not None and parts.adapter is not None
     assert parts.ranker.score(np.zeros((3, len(FEATURE_NAMES)), np.float32)).shape == (3,)
-    # One set switched in, nothing half-built left beside it: the previous set and the new one are all.
-    assert sorted(p.name for p in tmp_path.glob("artifacts*")) == ["artifacts", "artifacts.sets"]
-    assert len([p for p in (tmp_path / "artifacts.sets").iterdir() if not p.name.startswith(".")]) == 2
+    assert manifest["set_id"] != before["set_id"]  # a new set, published in one step
+    assert not list((tmp_path / "artifacts.sets").glob(".tmp-*"))  # nothing half-built left
 
 
 def test_a_set_without_learned_parts_opens_without_them(tmp_path: Path, ranker_text: str) -> None:
@@ -86,7 +92,7 @@ def test_a_set_without_learned_parts_opens_without_them(tmp_path: Path, ranker_t
     assert open_learned(folder, read_manifest(folder)) is None
     _install(folder, ranker_text)
     removed = install_learned(folder, {}, None)
-    assert learned_entry(removed) is None and not any(n.startswith("learned/") for n in removed["files"])
+    assert learned_facts(removed) is None and not any(n.startswith("learned/") for n in removed["files"])
     assert not (folder / "learned").exists()
     assert open_learned(folder, read_manifest(folder)) is None
 
@@ -95,9 +101,9 @@ def test_a_rebuild_carries_the_parts_with_the_same_encoder(tmp_path: Path, ranke
     folder = tmp_path / "artifacts"
     _build(folder)
     _install(folder, ranker_text)
-    rebuilt = _build(folder)
-    assert learned_entry(rebuilt)["build_id"] == rebuilt["build_id"]
-    assert learned_entry(rebuilt)["fingerprint"] == "f1"
+    rebuilt = _build(folder, carry=True)
+    assert learned_facts(rebuilt)["build_id"] == rebuilt["build_id"]
+    assert learned_facts(rebuilt)["fingerprint"] == "f1"
     assert open_learned(folder, rebuilt) is not None
 
 
@@ -105,8 +111,8 @@ def test_a_rebuild_with_another_encoder_drops_the_parts(tmp_path: Path, ranker_t
     folder = tmp_path / "artifacts"
     _build(folder)
     _install(folder, ranker_text)
-    rebuilt = _build(folder, model="another-model")
-    assert learned_entry(rebuilt) is None and not (folder / "learned").exists()
+    rebuilt = _build(folder, model="another-model", carry=True)
+    assert learned_facts(rebuilt) is None and not (folder / "learned").exists()
 
 
 @pytest.mark.parametrize(
@@ -158,8 +164,8 @@ def test_installing_publishes_a_new_set_and_leaves_the_opened_one_as_it_was(
     _install(folder, ranker_text)
     # A reader holding the set it opened keeps the indexes without learned parts; new readers get both.
     assert resolve_set(folder) != opened
-    assert learned_entry(read_manifest(opened)) is None and not (opened / "learned").exists()
-    assert learned_entry(read_manifest(folder)) is not None
+    assert learned_facts(read_manifest(opened)) is None and not (opened / "learned").exists()
+    assert learned_facts(read_manifest(folder)) is not None
 
 
 def test_a_learned_entry_of_the_wrong_shape_is_refused_when_the_manifest_is_read(

@@ -33,10 +33,10 @@ ADDED = [
     # they hold, the query embedder type (tests and servers pass their own) and the BM25 tokenizer
     "ArtifactsSummary", "Embedder", "Knob", "artifacts_version", "default_artifacts_dir",
     "default_catalogue_dir", "tokenize_query",
-    # which methods this machine can run (ce needs a local cross-encoder), decided without torch
-    "cross_encoder_problem", "unavailable_methods",
     # what training reads of an opened searcher: the pools the learned ranker is applied to
     "SearcherView", "learning_view",
+    # which methods this machine can run (ce needs a local cross-encoder), decided without torch
+    "cross_encoder_problem", "unavailable_methods",
 ]  # fmt: skip
 
 
