@@ -10,8 +10,8 @@ reads the same pools through `learning_view`, so what the ranker learns is what 
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
-from typing import Protocol
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
 
 import numpy as np
 import polars as pl
@@ -122,12 +122,12 @@ def learned_pool(
 class SearcherView:
     """What training reads of an opened Searcher (the `movie_assets.training.LearningView` protocol)."""
 
-    def __init__(self, parts: PoolParts, manifest: dict[str, object]) -> None:
+    def __init__(self, parts: PoolParts, manifest: Mapping[str, Any]) -> None:
         self._parts = parts
         self._params = SearchParams()
         self._table: MovieTable | None = None
         self.encoder_name = str(manifest["embedding_model"])
-        self.dim = int(manifest["dim"])  # type: ignore[call-overload]
+        self.dim = int(manifest["dim"])
         self.movie_ids = parts.payload["movie_id"].to_numpy()
 
     def _read(self, text: str) -> QueryReading:
@@ -154,7 +154,7 @@ class SearcherView:
 
 
 class _WithManifest(PoolParts, Protocol):
-    manifest: dict[str, object]
+    manifest: Mapping[str, Any]
 
 
 def learning_view(searcher: _WithManifest) -> SearcherView:

@@ -14,6 +14,7 @@ from movie_assets.evaluation.tomt import (
     clean_title,
     default_links_path,
     default_queries_path,
+    default_train_queries_path,
     imdb_id_from_url,
     load_tot_queries,
     normalize_imdb_id,
@@ -216,3 +217,47 @@ def test_default_paths_prefer_the_env_then_the_shared_folder(
     assert default_links_path(repo) == shared / "movielens" / "ml-25m" / "links.csv.gz"
     monkeypatch.setenv("MOVIE_ASSETS_EVAL_QUERIES", str(tmp_path / "mine.jsonl"))
     assert default_queries_path(repo) == tmp_path / "mine.jsonl"
+
+
+def test_the_general_form_query_and_movie_id_or_imdb_id(tmp_path: Path) -> None:
+    path = tmp_path / "labels.jsonl"
+    rows = [
+        {"id": "q1", "query": "A toy cowboy.\nEdit: it's Toy Story!", "movie_id": 862},
+        {"id": "q2", "query": "Bank robbers in LA", "imdb_id": "tt0113277"},
+        {"id": "q3", "query": "A lost film", "movie_id": 5},  # not in the catalogue
+        {"id": "q4", "query": "Nobody knows", "imdb_id": None},  # an answer field, but empty
+    ]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    tot = load_tot_queries(path, {862, 949}, imdb_map={"tt0113277": {949}})
+    assert [(q.query_id, q.text, q.gold) for q in tot.queries] == [
+        ("q1", "A toy cowboy.", frozenset({862})),
+        ("q2", "Bank robbers in LA", frozenset({949})),
+    ]
+    assert tot.dropped == {"no_imdb_id": 1, "unmapped": 0, "not_in_catalogue": 1, "empty_text": 0}
+
+
+@pytest.mark.parametrize(
+    ("lines", "message"),
+    [
+        ([], r"labels.jsonl holds no labelled requests \(it is empty\); point MOVIE_ASSETS_TRAIN_QUERIES"),
+        (['{"movie_id": 1}'], r"labels.jsonl line 1 is not a labelled request: it needs 'query'"),
+        (['{"query": "a", "movie_id": 1}', '{"query": "b"}'], "line 2 is not a labelled request"),
+        (['{"query": 7, "movie_id": 1}'], r"line 1: 'query' must be str, got int"),
+        (['{"query": "a", "movie_id": true}'], r"line 1: 'movie_id' must be int, got bool"),
+        (['{"query": "a", "movie_id": 1}', "[1, 2]"], "line 2 is not a JSON object"),
+    ],
+)
+def test_a_bad_labelled_file_names_the_file_and_the_line(
+    tmp_path: Path, lines: list[str], message: str
+) -> None:
+    path = tmp_path / "labels.jsonl"
+    path.write_text("".join(line + "\n" for line in lines))
+    with pytest.raises(ValueError, match=message):
+        load_tot_queries(path, {1}, setting="MOVIE_ASSETS_TRAIN_QUERIES")
+
+
+def test_none_means_no_labelled_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MOVIE_ASSETS_TRAIN_QUERIES", "none")
+    assert default_train_queries_path(tmp_path / "repo") is None
+    monkeypatch.setenv("MOVIE_ASSETS_TRAIN_QUERIES", str(tmp_path / "t.jsonl"))
+    assert default_train_queries_path(tmp_path / "repo") == tmp_path / "t.jsonl"
