@@ -21,6 +21,7 @@ from movie_assets.index.documents import movie_documents
 from movie_assets.ranking import FEATURE_NAMES, FEATURE_SCHEMA
 from movie_assets.ranking.parts import ADAPTER_FILE, RANKER_FILE, open_learned
 from movie_assets.training.lambdarank import Group, train_ranker
+from movie_assets_tests.catalogues import edit_manifest
 from movie_assets_tests.fakes import FakeEmbedder, make_movies
 
 MODEL = "fake-bag-of-words"
@@ -151,3 +152,12 @@ def test_a_damaged_ranker_is_refused(tmp_path: Path, ranker_text: str) -> None:
     (folder / "learned" / "ranker.txt").write_text("not a model")
     with pytest.raises(ArtifactsError, match="cannot be loaded"):
         open_learned(folder, manifest)
+
+
+def test_a_set_from_before_build_ids_gets_one_before_parts_name_it(tmp_path: Path, ranker_text: str) -> None:
+    folder = tmp_path / "artifacts"
+    _build(folder)
+    edit_manifest(folder, lambda m: m.pop("build_id"))
+    manifest = _install(folder, ranker_text)
+    assert manifest["build_id"] and learned_facts(manifest)["build_id"] == manifest["build_id"]
+    assert open_learned(folder, read_manifest(folder)) is not None
