@@ -13,9 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
-from scipy import sparse
 
+from movie_assets.index import word_pattern
 from movie_assets.ranking.cues import genre_masks
+from movie_assets.ranking.terms import TermBlocks, TermMatrix, term_matrix
 
 WORD_PATTERN = r"[\p{L}\p{M}\p{N}]+"
 # Words too common in titles and names to say anything when a request shares them.
@@ -37,48 +38,14 @@ def words_expr(column: pl.Expr) -> pl.Expr:
 
 
 def text_words(text: str) -> list[str]:
-    """The words of one text, split exactly as the movie side is."""
-    return pl.select(words_expr(pl.lit(text, dtype=pl.Utf8))).to_series().item().to_list()
+    """The lower-case words of one text: the same runs of letters, marks and digits as `words_expr` (the
+    stdlib's pattern, as polars per call costs more than the split)."""
+    return word_pattern().findall(text.lower())
 
 
 def bigrams(words: list[str]) -> list[str]:
     """Adjacent word pairs, "a b"."""
     return [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
-
-
-@dataclass(frozen=True)
-class TermMatrix:
-    """A movies x terms 0/1 matrix (CSR) and the term -> column map; `row_terms` counts each row's terms."""
-
-    matrix: sparse.csr_matrix
-    vocab: dict[str, int]
-    row_terms: np.ndarray
-
-    def indicator(self, terms: list[str]) -> np.ndarray:
-        """A 0/1 column vector over the vocabulary for the terms that are in it."""
-        hit = np.zeros(len(self.vocab), dtype=np.float32)
-        ids = [self.vocab[t] for t in set(terms) if t in self.vocab]
-        hit[ids] = 1.0
-        return hit
-
-    def matches(self, rows: np.ndarray, terms: list[str]) -> np.ndarray:
-        """How many distinct terms of each row in `rows` are among `terms`."""
-        if not self.vocab:
-            return np.zeros(rows.size, dtype=np.float32)
-        return np.asarray(self.matrix[rows] @ self.indicator(terms)).ravel()
-
-
-def _term_matrix(pairs: pl.DataFrame, n_rows: int) -> TermMatrix:
-    """`pairs` has (row, term); duplicates count once."""
-    pairs = pairs.drop_nulls().unique()
-    terms = pairs["term"].unique().sort()
-    vocab = {t: i for i, t in enumerate(terms.to_list())}
-    columns = pairs["term"].replace_strict(vocab, return_dtype=pl.Int64).to_numpy()
-    rows = pairs["row"].to_numpy()
-    matrix = sparse.csr_matrix(
-        (np.ones(rows.size, dtype=np.float32), (rows, columns)), shape=(n_rows, max(len(vocab), 1))
-    )
-    return TermMatrix(matrix, vocab, np.bincount(rows, minlength=n_rows).astype(np.float32))
 
 
 def _content(words: pl.Expr) -> pl.Expr:
@@ -106,6 +73,8 @@ class MovieTable:
     people_bigrams: TermMatrix  # adjacent name words: a full name named in a request
     directors: TermMatrix  # directors' name bigrams
     keywords: TermMatrix  # content words of TMDb's keywords ("time travel", "robot")
+    words: TermBlocks  # title, original, people, keywords: what the request's words are matched against
+    pairs: TermBlocks  # title_bigrams, people_bigrams, directors: what its adjacent word pairs are
     genres: np.ndarray  # int64 bit masks
     languages: np.ndarray  # original language code ("" when unknown)
     year: np.ndarray  # NaN when unknown
@@ -140,22 +109,27 @@ class MovieTable:
         ).explode("name")
         name_words = words_expr(pl.col("name"))
         director_names = frame.select("row", pl.col("directors").alias("name")).explode("name")
-        return cls(
-            title=_term_matrix(_pairs(frame, _content(title_words)), n),
-            title_bigrams=_term_matrix(_pairs(frame, _bigram_expr(title_words)), n),
-            original=_term_matrix(
+        m = dict(
+            title=term_matrix(_pairs(frame, _content(title_words)), n),
+            title_bigrams=term_matrix(_pairs(frame, _bigram_expr(title_words)), n),
+            original=term_matrix(
                 _pairs(frame, _content(other.then(words_expr(pl.col("original_title"))))), n
             ),
-            people=_term_matrix(
+            people=term_matrix(
                 _pairs(
                     people,
                     _content(name_words).list.eval(pl.element().filter(pl.element().str.len_chars() > 2)),
                 ),
                 n,
             ),
-            people_bigrams=_term_matrix(_pairs(people, _bigram_expr(name_words)), n),
-            directors=_term_matrix(_pairs(director_names, _bigram_expr(words_expr(pl.col("name")))), n),
-            keywords=_term_matrix(_pairs(frame, _content(words_expr(pl.col("keywords").list.join(" ")))), n),
+            people_bigrams=term_matrix(_pairs(people, _bigram_expr(name_words)), n),
+            directors=term_matrix(_pairs(director_names, _bigram_expr(words_expr(pl.col("name")))), n),
+            keywords=term_matrix(_pairs(frame, _content(words_expr(pl.col("keywords").list.join(" ")))), n),
+        )
+        return cls(
+            **m,
+            words=TermBlocks((m["title"], m["original"], m["people"], m["keywords"])),
+            pairs=TermBlocks((m["title_bigrams"], m["people_bigrams"], m["directors"])),
             genres=genre_masks(frame["genres"].to_list()),
             languages=frame["original_language"].cast(pl.Utf8).fill_null("").to_numpy().astype(str),
             year=frame["year"].cast(pl.Float32).to_numpy().astype(np.float32),
