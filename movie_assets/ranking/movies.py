@@ -16,7 +16,7 @@ import polars as pl
 
 from movie_assets.index import word_pattern
 from movie_assets.ranking.cues import genre_masks
-from movie_assets.ranking.terms import TermBlocks, TermMatrix, term_matrix
+from movie_assets.ranking.terms import TermBlocks, term_matrix
 
 WORD_PATTERN = r"[\p{L}\p{M}\p{N}]+"
 # Words too common in titles and names to say anything when a request shares them.
@@ -48,33 +48,38 @@ def bigrams(words: list[str]) -> list[str]:
     return [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
 
 
-def _content(words: pl.Expr) -> pl.Expr:
+def _word_rows(texts: pl.DataFrame) -> pl.DataFrame:
+    """(row, group, term): every word of `texts` ("row", "text"), in order; `group` numbers the texts, as a
+    movie has several names. Exploded first and filtered as columns: per-list expressions took seconds."""
+    return (
+        texts.with_row_index("group")
+        .select("row", "group", words_expr(pl.col("text")).alias("term"))
+        .explode("term")
+        .drop_nulls("term")
+    )
+
+
+def _content(words: pl.DataFrame, min_chars: int = 2) -> pl.DataFrame:
     # Lone letters are initials and elided articles ("d'Amélie"): they match nearly any request.
-    keep = ~pl.element().is_in(list(STOPWORDS)) & (pl.element().str.len_chars() > 1)
-    return words.list.eval(pl.element().filter(keep))
+    keep = ~pl.col("term").is_in(list(STOPWORDS)) & (pl.col("term").str.len_chars() >= min_chars)
+    return words.filter(keep).select("row", "term")
 
 
-def _pairs(frame: pl.DataFrame, expr: pl.Expr) -> pl.DataFrame:
-    return frame.select(pl.col("row"), expr.alias("term")).explode("term")
-
-
-def _bigram_expr(words: pl.Expr) -> pl.Expr:
-    return words.list.eval(pl.element().shift(1) + pl.lit(" ") + pl.element()).list.drop_nulls()
+def _bigrams(words: pl.DataFrame) -> pl.DataFrame:
+    same = pl.col("group") == pl.col("group").shift(1)
+    pair = pl.when(same).then(pl.col("term").shift(1) + pl.lit(" ") + pl.col("term"))
+    return words.select("row", pair.alias("term")).drop_nulls("term")
 
 
 @dataclass(frozen=True)
 class MovieTable:
     """Per payload row: title and credit term matrices, genre masks and numeric facts (float32)."""
 
-    title: TermMatrix  # content words of the title
-    title_bigrams: TermMatrix
-    original: TermMatrix  # content words of the original title when it differs from the title
-    people: TermMatrix  # content words of billed cast and directors' names (3+ letters)
-    people_bigrams: TermMatrix  # adjacent name words: a full name named in a request
-    directors: TermMatrix  # directors' name bigrams
-    keywords: TermMatrix  # content words of TMDb's keywords ("time travel", "robot")
-    words: TermBlocks  # title, original, people, keywords: what the request's words are matched against
-    pairs: TermBlocks  # title_bigrams, people_bigrams, directors: what its adjacent word pairs are
+    # Each field's terms: "title", "original" (the original title when it differs), "people" (billed cast
+    # and directors, words of 3+ letters), "keywords" (TMDb's keywords) for the request's words, and
+    # "title_bigrams", "people_bigrams" (a full name named), "directors" (directors' names) for its pairs.
+    words: TermBlocks
+    pairs: TermBlocks
     genres: np.ndarray  # int64 bit masks
     languages: np.ndarray  # original language code ("" when unknown)
     year: np.ndarray  # NaN when unknown
@@ -102,34 +107,27 @@ class MovieTable:
             pl.col("title").cast(pl.Utf8),
             pl.col("original_title").cast(pl.Utf8),
         )
-        title_words = words_expr(pl.col("title"))
         other = pl.when(pl.col("original_title").str.to_lowercase() != pl.col("title").str.to_lowercase())
-        people = frame.select(
-            "row", pl.concat_list("cast", "directors").alias("name"), pl.col("directors")
-        ).explode("name")
-        name_words = words_expr(pl.col("name"))
-        director_names = frame.select("row", pl.col("directors").alias("name")).explode("name")
-        m = dict(
-            title=term_matrix(_pairs(frame, _content(title_words)), n),
-            title_bigrams=term_matrix(_pairs(frame, _bigram_expr(title_words)), n),
-            original=term_matrix(
-                _pairs(frame, _content(other.then(words_expr(pl.col("original_title"))))), n
-            ),
-            people=term_matrix(
-                _pairs(
-                    people,
-                    _content(name_words).list.eval(pl.element().filter(pl.element().str.len_chars() > 2)),
-                ),
-                n,
-            ),
-            people_bigrams=term_matrix(_pairs(people, _bigram_expr(name_words)), n),
-            directors=term_matrix(_pairs(director_names, _bigram_expr(words_expr(pl.col("name")))), n),
-            keywords=term_matrix(_pairs(frame, _content(words_expr(pl.col("keywords").list.join(" ")))), n),
-        )
+        title = _word_rows(frame.select("row", pl.col("title").alias("text")))
+        original = _word_rows(frame.select("row", other.then(pl.col("original_title")).alias("text")))
+        names = frame.select("row", pl.concat_list("cast", "directors").alias("text")).explode("text")
+        people = _word_rows(names)
+        directors = _word_rows(frame.select("row", pl.col("directors").alias("text")).explode("text"))
+        keywords = _word_rows(frame.select("row", pl.col("keywords").list.join(" ").alias("text")))
+        words = TermBlocks({
+            "title": term_matrix(_content(title), n),
+            "original": term_matrix(_content(original), n),
+            "people": term_matrix(_content(people, min_chars=3), n),
+            "keywords": term_matrix(_content(keywords), n),
+        })  # fmt: skip
+        pairs = TermBlocks({
+            "title_bigrams": term_matrix(_bigrams(title), n),
+            "people_bigrams": term_matrix(_bigrams(people), n),
+            "directors": term_matrix(_bigrams(directors), n),
+        })  # fmt: skip
         return cls(
-            **m,
-            words=TermBlocks((m["title"], m["original"], m["people"], m["keywords"])),
-            pairs=TermBlocks((m["title_bigrams"], m["people_bigrams"], m["directors"])),
+            words=words,
+            pairs=pairs,
             genres=genre_masks(frame["genres"].to_list()),
             languages=frame["original_language"].cast(pl.Utf8).fill_null("").to_numpy().astype(str),
             year=frame["year"].cast(pl.Float32).to_numpy().astype(np.float32),
