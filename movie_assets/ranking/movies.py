@@ -16,7 +16,7 @@ import polars as pl
 
 from movie_assets.index import word_pattern
 from movie_assets.ranking.cues import genre_masks
-from movie_assets.ranking.terms import TermBlocks, term_matrix
+from movie_assets.ranking.terms import TermBlocks, TermCollector
 
 WORD_PATTERN = r"[\p{L}\p{M}\p{N}]+"
 # Words too common in titles and names to say anything when a request shares them.
@@ -71,6 +71,28 @@ def _bigrams(words: pl.DataFrame) -> pl.DataFrame:
     return words.select("row", pair.alias("term")).drop_nulls("term")
 
 
+WORD_FIELDS = ("title", "original", "people", "keywords")  # matched against the request's words
+PAIR_FIELDS = ("title_bigrams", "people_bigrams", "directors")  # against its adjacent word pairs
+CHUNK = 50_000  # movies whose words are exploded at once
+
+
+def _field_terms(frame: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """(row, term) pairs of every field for a slice of the prepared payload frame."""
+    other = pl.when(pl.col("original_title").str.to_lowercase() != pl.col("title").str.to_lowercase())
+    title = _word_rows(frame.select("row", pl.col("title").alias("text")))
+    original = _word_rows(frame.select("row", other.then(pl.col("original_title")).alias("text")))
+    people = _word_rows(
+        frame.select("row", pl.concat_list("cast", "directors").alias("text")).explode("text")
+    )
+    directors = _word_rows(frame.select("row", pl.col("directors").alias("text")).explode("text"))
+    keywords = _word_rows(frame.select("row", pl.col("keywords").list.join(" ").alias("text")))
+    return {
+        "title": _content(title), "original": _content(original), "people": _content(people, min_chars=3),
+        "keywords": _content(keywords), "title_bigrams": _bigrams(title), "people_bigrams": _bigrams(people),
+        "directors": _bigrams(directors),
+    }  # fmt: skip
+
+
 @dataclass(frozen=True)
 class MovieTable:
     """Per payload row: title and credit term matrices, genre masks and numeric facts (float32)."""
@@ -107,24 +129,12 @@ class MovieTable:
             pl.col("title").cast(pl.Utf8),
             pl.col("original_title").cast(pl.Utf8),
         )
-        other = pl.when(pl.col("original_title").str.to_lowercase() != pl.col("title").str.to_lowercase())
-        title = _word_rows(frame.select("row", pl.col("title").alias("text")))
-        original = _word_rows(frame.select("row", other.then(pl.col("original_title")).alias("text")))
-        names = frame.select("row", pl.concat_list("cast", "directors").alias("text")).explode("text")
-        people = _word_rows(names)
-        directors = _word_rows(frame.select("row", pl.col("directors").alias("text")).explode("text"))
-        keywords = _word_rows(frame.select("row", pl.col("keywords").list.join(" ").alias("text")))
-        words = TermBlocks({
-            "title": term_matrix(_content(title), n),
-            "original": term_matrix(_content(original), n),
-            "people": term_matrix(_content(people, min_chars=3), n),
-            "keywords": term_matrix(_content(keywords), n),
-        })  # fmt: skip
-        pairs = TermBlocks({
-            "title_bigrams": term_matrix(_bigrams(title), n),
-            "people_bigrams": term_matrix(_bigrams(people), n),
-            "directors": term_matrix(_bigrams(directors), n),
-        })  # fmt: skip
+        fields = {name: TermCollector() for name in (*WORD_FIELDS, *PAIR_FIELDS)}
+        for start in range(0, n, CHUNK):
+            for name, pairs in _field_terms(frame.slice(start, CHUNK)).items():
+                fields[name].add(pairs)
+        words = TermBlocks({name: fields[name].build(n) for name in WORD_FIELDS})
+        pairs = TermBlocks({name: fields[name].build(n) for name in PAIR_FIELDS})
         return cls(
             words=words,
             pairs=pairs,
