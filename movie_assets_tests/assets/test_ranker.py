@@ -93,7 +93,7 @@ def test_trains_installs_and_keeps_an_unchanged_ranker(
     assert "ranker" in searcher.search(records[0]["overview"], k=5).learned
     again = _run(context, home, queries_path=str(labels), min_requests=100)
     assert again["trained"] is True and again["reused"] is True
-    assert read_manifest(artifacts)["learned"]["trained_at"] == entry["trained_at"]
+    assert learned_facts(read_manifest(artifacts))["trained_at"] == entry["trained_at"]
 
 
 def test_too_few_matched_requests_train_nothing(context: dg.AssetExecutionContext, tmp_path: Path) -> None:
