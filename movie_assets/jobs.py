@@ -23,11 +23,15 @@ yearly_job = dg.define_asset_job(
 
 catalog_job = dg.define_asset_job(
     "catalog_job",
-    selection=dg.AssetSelection.assets(
-        "movies_profile", "dense_index", "bm25_index", "search_payload", "search_ranker"
-    ),
-    description="The catalogue profile and the search artifacts over every built year, with the learned "
-    "ranker when labelled requests are configured.",
+    selection=dg.AssetSelection.assets("movies_profile", "dense_index", "bm25_index", "search_payload"),
+    description="The catalogue profile and the search artifacts over every built year.",
+)
+
+ranker_job = dg.define_asset_job(
+    "ranker_job",
+    selection=dg.AssetSelection.assets("search_ranker"),
+    description="The learned ranker and query adapter from labelled requests, added to the search artifacts "
+    "(none without labels; kept as is while the labels, encoder and features are unchanged).",
 )
 
 reports_job = dg.define_asset_job(
@@ -36,4 +40,4 @@ reports_job = dg.define_asset_job(
     description="Retrieval quality over the built artifacts and the catalogue report (EDA).",
 )
 
-JOBS = [reference_job, yearly_job, catalog_job, reports_job]
+JOBS = [reference_job, yearly_job, catalog_job, ranker_job, reports_job]

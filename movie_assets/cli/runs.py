@@ -19,11 +19,13 @@ WILL_RETRY_TAG = "dagster/will_retry"
 
 def plan(years: list[int]) -> list[tuple[str, str | None]]:
     """The build's (job, partition) in order: reference lists, each year, the catalogue-wide artifacts,
-    then the reports (quick, and the only way a build's user sees them)."""
+    the learned ranker (quick when there are no labels or they are unchanged), then the reports (quick, and
+    the only way a build's user sees them)."""
     return [
         ("reference_job", None),
         *(("yearly_job", str(year)) for year in years),
         ("catalog_job", None),
+        ("ranker_job", None),
         ("reports_job", None),
     ]
 

@@ -41,7 +41,7 @@ from movie_assets.index.manifest import (
 )
 from movie_assets.index.sets import KEEP_SETS, current_set_id, resolve_set, sets_dir
 from movie_assets.index.sparse import bm25_scores, bm25_top_k, load_bm25, top_scoring
-from movie_assets.index.tokenize import TOKENIZER_ID, tokenize_query
+from movie_assets.index.tokenize import TOKENIZER_ID, tokenize_query, word_pattern
 from movie_assets.index.vectors import read_vectors, write_vectors
 
 __all__ = [
@@ -92,6 +92,7 @@ __all__ = [
     "top_scoring",
     "unit_rows",
     "verify_artifacts",
+    "word_pattern",
     "write_artifacts",
     "write_documents",
     "write_vectors",

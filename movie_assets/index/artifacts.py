@@ -223,8 +223,11 @@ def extend_artifacts(
             extras = {k: v for k, v in old.get("extras", {}).items() if k not in dropped}
             extras.update(_write_extras(folder, extra_files))
             added = {k: v for k, v in _listing(folder).items() if k not in kept}
+            # A set from before build ids gets one now: the indexes it carries are from this point named.
+            build_id = old.get("build_id") or set_id
             manifest = parse_manifest(
-                {**old, "set_id": set_id, "files": {**kept, **added}, "extras": extras}, "the new manifest"
+                {**old, "set_id": set_id, "build_id": build_id, "files": {**kept, **added}, "extras": extras},
+                "the new manifest",
             )
             write_json(manifest, folder / MANIFEST)
         publish(out_dir, set_id)

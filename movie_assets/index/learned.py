@@ -57,8 +57,10 @@ def install_learned(out_dir: Path, files: Mapping[str, bytes], entry: Mapping[st
         if learned_facts(current) is None:
             return current
         return extend_artifacts(out_dir, {}, remove=[LEARNED_DIR])
-    build_id = current.get("build_id") or current.get("set_id") or ""
-    return extend_artifacts(out_dir, {LEARNED_DIR: learned_writer(files, entry, build_id)})
+    if not current.get("build_id"):
+        # A set written before build ids: republished first, which names its indexes' build.
+        current = extend_artifacts(out_dir, {})
+    return extend_artifacts(out_dir, {LEARNED_DIR: learned_writer(files, entry, current["build_id"])})
 
 
 def carried_learned(out_dir: Path, model: str, dim: int, build_id: str) -> dict[str, ExtraWriter]:

@@ -28,6 +28,12 @@ _local = threading.local()
 
 
 @cache
+def word_pattern() -> re.Pattern[str]:
+    """Runs of letters, digits and combining marks (what a word is, in every script)."""
+    return _token_pattern()
+
+
+@cache
 def _token_pattern() -> re.Pattern[str]:
     # `\w` counts letters and digits but not combining marks, which would cut Devanagari, Tamil or
     # Malayalam words at every vowel sign ("हिन्दी" -> "ह", "न", "द"); the mark class is built once from

@@ -130,7 +130,10 @@ def pool_features(table: MovieTable, query: QueryFacts, pool: PoolSignals) -> np
     bm25 = np.asarray(pool.bm25_score, dtype=np.float32)
     top_bm25 = float(bm25.max(initial=0.0))
     words, pairs, cues = query.words, query.pairs, query.cues
-    title_hits = table.title.matches(rows, words)
+    # One gather per block serves every field (see TermBlocks): title, original, people, keywords words
+    # and title, people, director word pairs.
+    title_hits, original_hits, people_hits, keyword_hits = table.words.matches(rows, words).T
+    title_pairs, people_pairs, director_pairs = table.pairs.matches(rows, pairs).T
     genre_hits = popcount(table.genres[rows] & cues.genres).astype(np.float32)
     languages = table.languages[rows]
     years = table.year[rows]
@@ -151,15 +154,13 @@ def pool_features(table: MovieTable, query: QueryFacts, pool: PoolSignals) -> np
         "in_both": ((np.asarray(pool.dense_rank) > 0) & (np.asarray(pool.bm25_rank) > 0)).astype(np.float32),
         "neighbour_score": np.asarray(pool.neighbour, dtype=np.float32),
         "title_hits": title_hits,
-        "title_frac": _ratio(title_hits, table.title.row_terms[rows]),
-        "title_bigram_frac": _ratio(
-            table.title_bigrams.matches(rows, pairs), table.title_bigrams.row_terms[rows]
-        ),
-        "original_frac": _ratio(table.original.matches(rows, words), table.original.row_terms[rows]),
-        "keyword_frac": _ratio(table.keywords.matches(rows, words), table.keywords.row_terms[rows]),
-        "people_hits": table.people.matches(rows, words),
-        "people_full": table.people_bigrams.matches(rows, pairs),
-        "director_full": table.directors.matches(rows, pairs),
+        "title_frac": _ratio(title_hits, table.words.row_terms["title"][rows]),
+        "title_bigram_frac": _ratio(title_pairs, table.pairs.row_terms["title_bigrams"][rows]),
+        "original_frac": _ratio(original_hits, table.words.row_terms["original"][rows]),
+        "keyword_frac": _ratio(keyword_hits, table.words.row_terms["keywords"][rows]),
+        "people_hits": people_hits,
+        "people_full": people_pairs,
+        "director_full": director_pairs,
         "genre_hits": genre_hits,
         "genre_frac": _ratio(genre_hits, np.full(n, cues.genre_count, dtype=np.float32)),
         "query_genres": np.full(n, cues.genre_count, dtype=np.float32),

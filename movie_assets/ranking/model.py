@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from movie_assets.ranking.features import FEATURE_NAMES
+
+# Two threads where there are two cores: on a 2-core machine scoring a ~950-candidate pool took 1.98 ms
+# p50 with two threads against 3.35 ms with one (104 trees of mean depth 10), the larger part of the
+# learned stage's budget.
+PREDICT_THREADS = min(2, os.cpu_count() or 1)
 
 
 class LearnedRanker:
@@ -38,8 +44,7 @@ class LearnedRanker:
         """One float64 score per row, higher is better."""
         if len(features) == 0:
             return np.zeros(0, dtype=np.float64)
-        # One thread: a pool is ~1,000 rows, and waking a thread team costs more than it saves.
-        return np.asarray(self._booster.predict(features, num_threads=1), dtype=np.float64)
+        return np.asarray(self._booster.predict(features, num_threads=PREDICT_THREADS), dtype=np.float64)
 
 
 class QueryAdapter:

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
-from scipy import sparse
 
+from movie_assets.index import word_pattern
 from movie_assets.ranking.cues import genre_masks
+from movie_assets.ranking.terms import TermBlocks, TermCollector
 
 WORD_PATTERN = r"[\p{L}\p{M}\p{N}]+"
 # Words too common in titles and names to say anything when a request shares them.
@@ -37,8 +38,9 @@ def words_expr(column: pl.Expr) -> pl.Expr:
 
 
 def text_words(text: str) -> list[str]:
-    """The words of one text, split exactly as the movie side is."""
-    return pl.select(words_expr(pl.lit(text, dtype=pl.Utf8))).to_series().item().to_list()
+    """The lower-case words of one text: the same runs of letters, marks and digits as `words_expr` (the
+    stdlib's pattern, as polars per call costs more than the split)."""
+    return word_pattern().findall(text.lower())
 
 
 def bigrams(words: list[str]) -> list[str]:
@@ -46,66 +48,60 @@ def bigrams(words: list[str]) -> list[str]:
     return [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
 
 
-@dataclass(frozen=True)
-class TermMatrix:
-    """A movies x terms 0/1 matrix (CSR) and the term -> column map; `row_terms` counts each row's terms."""
-
-    matrix: sparse.csr_matrix
-    vocab: dict[str, int]
-    row_terms: np.ndarray
-
-    def indicator(self, terms: list[str]) -> np.ndarray:
-        """A 0/1 column vector over the vocabulary for the terms that are in it."""
-        hit = np.zeros(len(self.vocab), dtype=np.float32)
-        ids = [self.vocab[t] for t in set(terms) if t in self.vocab]
-        hit[ids] = 1.0
-        return hit
-
-    def matches(self, rows: np.ndarray, terms: list[str]) -> np.ndarray:
-        """How many distinct terms of each row in `rows` are among `terms`."""
-        if not self.vocab:
-            return np.zeros(rows.size, dtype=np.float32)
-        return np.asarray(self.matrix[rows] @ self.indicator(terms)).ravel()
-
-
-def _term_matrix(pairs: pl.DataFrame, n_rows: int) -> TermMatrix:
-    """`pairs` has (row, term); duplicates count once."""
-    pairs = pairs.drop_nulls().unique()
-    terms = pairs["term"].unique().sort()
-    vocab = {t: i for i, t in enumerate(terms.to_list())}
-    columns = pairs["term"].replace_strict(vocab, return_dtype=pl.Int64).to_numpy()
-    rows = pairs["row"].to_numpy()
-    matrix = sparse.csr_matrix(
-        (np.ones(rows.size, dtype=np.float32), (rows, columns)), shape=(n_rows, max(len(vocab), 1))
+def _word_rows(texts: pl.DataFrame) -> pl.DataFrame:
+    """(row, group, term): every word of `texts` ("row", "text"), in order; `group` numbers the texts, as a
+    movie has several names. Exploded first and filtered as columns: per-list expressions took seconds."""
+    return (
+        texts.with_row_index("group")
+        .select("row", "group", words_expr(pl.col("text")).alias("term"))
+        .explode("term")
+        .drop_nulls("term")
     )
-    return TermMatrix(matrix, vocab, np.bincount(rows, minlength=n_rows).astype(np.float32))
 
 
-def _content(words: pl.Expr) -> pl.Expr:
+def _content(words: pl.DataFrame, min_chars: int = 2) -> pl.DataFrame:
     # Lone letters are initials and elided articles ("d'Amélie"): they match nearly any request.
-    keep = ~pl.element().is_in(list(STOPWORDS)) & (pl.element().str.len_chars() > 1)
-    return words.list.eval(pl.element().filter(keep))
+    keep = ~pl.col("term").is_in(list(STOPWORDS)) & (pl.col("term").str.len_chars() >= min_chars)
+    return words.filter(keep).select("row", "term")
 
 
-def _pairs(frame: pl.DataFrame, expr: pl.Expr) -> pl.DataFrame:
-    return frame.select(pl.col("row"), expr.alias("term")).explode("term")
+def _bigrams(words: pl.DataFrame) -> pl.DataFrame:
+    same = pl.col("group") == pl.col("group").shift(1)
+    pair = pl.when(same).then(pl.col("term").shift(1) + pl.lit(" ") + pl.col("term"))
+    return words.select("row", pair.alias("term")).drop_nulls("term")
 
 
-def _bigram_expr(words: pl.Expr) -> pl.Expr:
-    return words.list.eval(pl.element().shift(1) + pl.lit(" ") + pl.element()).list.drop_nulls()
+WORD_FIELDS = ("title", "original", "people", "keywords")  # matched against the request's words
+PAIR_FIELDS = ("title_bigrams", "people_bigrams", "directors")  # against its adjacent word pairs
+CHUNK = 50_000  # movies whose words are exploded at once
+
+
+def _field_terms(frame: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """(row, term) pairs of every field for a slice of the prepared payload frame."""
+    other = pl.when(pl.col("original_title").str.to_lowercase() != pl.col("title").str.to_lowercase())
+    title = _word_rows(frame.select("row", pl.col("title").alias("text")))
+    original = _word_rows(frame.select("row", other.then(pl.col("original_title")).alias("text")))
+    people = _word_rows(
+        frame.select("row", pl.concat_list("cast", "directors").alias("text")).explode("text")
+    )
+    directors = _word_rows(frame.select("row", pl.col("directors").alias("text")).explode("text"))
+    keywords = _word_rows(frame.select("row", pl.col("keywords").list.join(" ").alias("text")))
+    return {
+        "title": _content(title), "original": _content(original), "people": _content(people, min_chars=3),
+        "keywords": _content(keywords), "title_bigrams": _bigrams(title), "people_bigrams": _bigrams(people),
+        "directors": _bigrams(directors),
+    }  # fmt: skip
 
 
 @dataclass(frozen=True)
 class MovieTable:
     """Per payload row: title and credit term matrices, genre masks and numeric facts (float32)."""
 
-    title: TermMatrix  # content words of the title
-    title_bigrams: TermMatrix
-    original: TermMatrix  # content words of the original title when it differs from the title
-    people: TermMatrix  # content words of billed cast and directors' names (3+ letters)
-    people_bigrams: TermMatrix  # adjacent name words: a full name named in a request
-    directors: TermMatrix  # directors' name bigrams
-    keywords: TermMatrix  # content words of TMDb's keywords ("time travel", "robot")
+    # Each field's terms: "title", "original" (the original title when it differs), "people" (billed cast
+    # and directors, words of 3+ letters), "keywords" (TMDb's keywords) for the request's words, and
+    # "title_bigrams", "people_bigrams" (a full name named), "directors" (directors' names) for its pairs.
+    words: TermBlocks
+    pairs: TermBlocks
     genres: np.ndarray  # int64 bit masks
     languages: np.ndarray  # original language code ("" when unknown)
     year: np.ndarray  # NaN when unknown
@@ -133,29 +129,15 @@ class MovieTable:
             pl.col("title").cast(pl.Utf8),
             pl.col("original_title").cast(pl.Utf8),
         )
-        title_words = words_expr(pl.col("title"))
-        other = pl.when(pl.col("original_title").str.to_lowercase() != pl.col("title").str.to_lowercase())
-        people = frame.select(
-            "row", pl.concat_list("cast", "directors").alias("name"), pl.col("directors")
-        ).explode("name")
-        name_words = words_expr(pl.col("name"))
-        director_names = frame.select("row", pl.col("directors").alias("name")).explode("name")
+        fields = {name: TermCollector() for name in (*WORD_FIELDS, *PAIR_FIELDS)}
+        for start in range(0, n, CHUNK):
+            for name, pairs in _field_terms(frame.slice(start, CHUNK)).items():
+                fields[name].add(pairs)
+        words = TermBlocks({name: fields[name].build(n) for name in WORD_FIELDS})
+        pairs = TermBlocks({name: fields[name].build(n) for name in PAIR_FIELDS})
         return cls(
-            title=_term_matrix(_pairs(frame, _content(title_words)), n),
-            title_bigrams=_term_matrix(_pairs(frame, _bigram_expr(title_words)), n),
-            original=_term_matrix(
-                _pairs(frame, _content(other.then(words_expr(pl.col("original_title"))))), n
-            ),
-            people=_term_matrix(
-                _pairs(
-                    people,
-                    _content(name_words).list.eval(pl.element().filter(pl.element().str.len_chars() > 2)),
-                ),
-                n,
-            ),
-            people_bigrams=_term_matrix(_pairs(people, _bigram_expr(name_words)), n),
-            directors=_term_matrix(_pairs(director_names, _bigram_expr(words_expr(pl.col("name")))), n),
-            keywords=_term_matrix(_pairs(frame, _content(words_expr(pl.col("keywords").list.join(" ")))), n),
+            words=words,
+            pairs=pairs,
             genres=genre_masks(frame["genres"].to_list()),
             languages=frame["original_language"].cast(pl.Utf8).fill_null("").to_numpy().astype(str),
             year=frame["year"].cast(pl.Float32).to_numpy().astype(np.float32),

@@ -63,8 +63,8 @@ def check_learned(folder: Path, manifest: dict[str, Any]) -> dict[str, Any] | No
             raise _refuse(
                 folder, f"disagrees with the manifest on {key} ({record.get(key)!r} in {LEARNED_RECORD})"
             )
-    build_id = manifest.get("build_id") or manifest.get("set_id")
-    if entry.get("build_id") is None or entry.get("build_id") != build_id:
+    build_id = manifest.get("build_id")
+    if not entry.get("build_id") or entry.get("build_id") != build_id:
         raise _refuse(
             folder,
             f"belongs to artifact build {entry.get('build_id')!r}, not this set's {build_id!r}",

@@ -154,7 +154,7 @@ def test_a_build_materializes_the_whole_graph_but_the_refresh_in_dependency_orde
 
     jobs = plan([2023, 2024])
     assert [job for job, _ in jobs] == [
-        "reference_job", "yearly_job", "yearly_job", "catalog_job", "reports_job"
+        "reference_job", "yearly_job", "yearly_job", "catalog_job", "ranker_job", "reports_job"
     ]  # fmt: skip
     built = set().union(*(defs.resolve_job_def(job).asset_layer.selected_asset_keys for job, _ in jobs))
     # Only the scheduled incremental refresh's own asset is left to its job.

@@ -116,8 +116,8 @@ def test_keywords_count_their_words() -> None:
     payload = PAYLOAD.with_columns(pl.Series("keywords", [["giant robot", "friendship"], [], None]))
     table = MovieTable.from_payload(payload)
     words = QueryFacts.read("a robot and a boy, a story of friendship").words
-    assert table.keywords.matches(np.array([0, 1, 2]), words).tolist() == [2, 0, 0]
-    assert table.keywords.row_terms.tolist() == [3, 0, 0]
+    assert table.words.field_matches("keywords", np.array([0, 1, 2]), words).tolist() == [2, 0, 0]
+    assert table.words.row_terms["keywords"].tolist() == [3, 0, 0]
 
 
 def test_original_title_counts_only_when_it_differs() -> None:

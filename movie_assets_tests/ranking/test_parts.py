@@ -177,3 +177,12 @@ def test_a_learned_entry_of_the_wrong_shape_is_refused_when_the_manifest_is_read
     edit_manifest(folder, lambda m: m["extras"]["learned"].update(dim="wide"))
     with pytest.raises(ArtifactsError, match="extras.learned.dim"):
         read_manifest(folder)
+
+
+def test_a_set_from_before_build_ids_gets_one_before_parts_name_it(tmp_path: Path, ranker_text: str) -> None:
+    folder = tmp_path / "artifacts"
+    _build(folder)
+    edit_manifest(folder, lambda m: m.pop("build_id"))
+    manifest = _install(folder, ranker_text)
+    assert manifest["build_id"] and learned_facts(manifest)["build_id"] == manifest["build_id"]
+    assert open_learned(folder, read_manifest(folder)) is not None
