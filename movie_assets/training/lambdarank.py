@@ -2,8 +2,9 @@
 
 Each request is one group: its pool's rows with label 1 for the answer, 0 for every other candidate. A
 slice of the training requests (whole groups, chosen with a fixed seed by `split_groups`) is held apart for
-early stopping, so the number of trees is chosen on requests the trees never saw; validation requests are
-not touched.
+early stopping, so the number of trees is chosen on requests the trees never saw; then `refit_ranker` grows
+that many trees on every training request, held-apart ones included, so none of the labels is wasted.
+Validation requests are not touched.
 """
 
 from __future__ import annotations
@@ -71,6 +72,15 @@ def split_groups(n: int, held_apart: float = HELD_APART, seed: int = SEED) -> tu
     return np.sort(order[cut:]), np.sort(order[:cut])
 
 
+def _useful(groups: Sequence[Group]) -> list[Group]:
+    """Groups whose pool holds the answer: the others teach a ranker nothing (every label is 0)."""
+    for group in groups:
+        if group.features.ndim != 2 or group.features.shape[1] != len(FEATURE_NAMES):
+            width = len(FEATURE_NAMES)
+            raise ValueError(f"feature rows must have {width} columns, got {group.features.shape}")
+    return [g for g in groups if g.labels.any() and len(g.labels) > 1]
+
+
 def _dataset(picked: Sequence[Group], reference: object | None = None) -> object:
     import lightgbm as lgb
 
@@ -95,12 +105,7 @@ def train_ranker(
     """
     import lightgbm as lgb
 
-    for group in [*fit, *held]:
-        if group.features.ndim != 2 or group.features.shape[1] != len(FEATURE_NAMES):
-            width = len(FEATURE_NAMES)
-            raise ValueError(f"feature rows must have {width} columns, got {group.features.shape}")
-    useful_fit = [g for g in fit if g.labels.any() and len(g.labels) > 1]
-    useful_held = [g for g in held if g.labels.any() and len(g.labels) > 1]
+    useful_fit, useful_held = _useful(fit), _useful(held)
     if len(useful_fit) < 2 or not useful_held:
         raise ValueError(
             f"only {len(useful_fit)} fit and {len(useful_held)} held-apart requests have their answer in "
@@ -124,6 +129,35 @@ def train_ranker(
             "rows": int(sum(len(g.labels) for g in useful_fit)),
             "rounds": int(best),
             "held_apart_ndcg@10_in_pool": round(float(score), 4),
+            "seconds": round(time.perf_counter() - started, 1),
+        },
+    )
+
+
+def refit_ranker(
+    groups: Sequence[Group], rounds: int, *, seed: int = SEED, threads: int = 2
+) -> TrainedRanker:
+    """Grow `rounds` trees (the number early stopping chose) on all `groups`, with the same parameters.
+
+    Raises:
+        ValueError: fewer than two groups hold their answer, `rounds` is below 1, or a group's features
+            have the wrong width.
+    """
+    import lightgbm as lgb
+
+    useful = _useful(groups)
+    if len(useful) < 2 or rounds < 1:
+        raise ValueError(f"a refit needs at least 2 requests with their answer in the pool and 1 round, got "
+                         f"{len(useful)} and {rounds}")  # fmt: skip
+    started = time.perf_counter()
+    params = {**PARAMS, "seed": seed, "num_threads": threads}
+    booster = lgb.train(params, _dataset(useful), num_boost_round=rounds)
+    return TrainedRanker(
+        model=booster.model_to_string(),
+        stats={
+            "requests_with_answer_in_pool": len(useful),
+            "rows": int(sum(len(g.labels) for g in useful)),
+            "rounds": int(rounds),
             "seconds": round(time.perf_counter() - started, 1),
         },
     )

@@ -3,7 +3,8 @@
 One split of the training requests (whole requests, fixed seed) serves both: the adapter and the ranker
 fit on the same requests and stop early on the same held-apart slice, whose scores go into the manifest.
 The adapter is kept only when it raises the held-apart dense MRR@10; the ranker then learns over pools
-formed with it, exactly as the searcher forms them.
+formed with it, exactly as the searcher forms them, and once its number of trees is chosen on the held-apart
+slice (whose scores are those of that early-stopped ranker) it is grown again on every request.
 """
 
 from __future__ import annotations
@@ -29,11 +30,11 @@ from movie_assets.ranking import (
     QueryAdapter,
 )
 from movie_assets.training.adapter import train_adapter
-from movie_assets.training.lambdarank import PARAMS, SEED, Group, split_groups, train_ranker
+from movie_assets.training.lambdarank import PARAMS, SEED, Group, refit_ranker, split_groups, train_ranker
 
 FOLDS = 4  # out-of-fold adapters for the ranker's training pools (`_out_of_fold`)
 MIN_REQUESTS = 200  # fewer matched requests than this train nothing: the held-apart slice would be ~30
-TRAINING_VERSION = 1  # bump when training changes in a way that should retrain every ranker
+TRAINING_VERSION = 2  # bump when training changes in a way that should retrain every ranker
 QUERY_PREFIX = "query\n"  # query vectors share the embedding cache with documents under their own hashes
 
 
@@ -186,7 +187,10 @@ def train_learned(
             [_rank_of(np.argsort(-ranker.score(g.features), kind="stable"), g.labels) for g in held_groups]
         ),
     }
-    files = {RANKER_FILE: ranked.model.encode("utf-8")}
+    # The held-apart slice has chosen the trees' number and given its scores; its labels now join the fit.
+    refit = refit_ranker(groups, int(ranked.stats["rounds"]), seed=seed)
+    log(f"ranker refit on all {len(groups):,} requests after {time.perf_counter() - started:.0f}s")
+    files = {RANKER_FILE: refit.model.encode("utf-8")}
     if adapter is not None:
         buffer = io.BytesIO()
         np.save(buffer, adapter.matrix, allow_pickle=False)
@@ -203,7 +207,7 @@ def train_learned(
             "read": requests.total, "matched": len(queries), "dropped": requests.dropped,
             "fit": int(fit.size), "held_apart": int(held.size), "seed": seed,
         },
-        "ranker": {"objective": PARAMS["objective"], **ranked.stats},
+        "ranker": {"objective": PARAMS["objective"], **ranked.stats, "refit": refit.stats},
         "adapter": {"kept": adapter is not None, **adapter_stats},
         "held_apart_scores": held_scores,
         "seconds": round(time.perf_counter() - started, 1),

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from movie_assets.ranking import FEATURE_NAMES, LearnedRanker
-from movie_assets.training.lambdarank import Group, split_groups, train_ranker
+from movie_assets.training.lambdarank import Group, refit_ranker, split_groups, train_ranker
 
 DECIDES = FEATURE_NAMES.index("people_full")
 
@@ -41,6 +41,25 @@ def test_the_deciding_feature_moves_the_answer_to_the_top() -> None:
     assert after == 1.0
     assert trained.stats["fit_requests_with_answer_in_pool"] == 250
     assert trained.stats["rounds"] >= 1
+
+
+def test_the_refit_grows_the_chosen_trees_on_every_request_and_still_ranks_the_answer_first() -> None:
+    fit, held = _groups(250, seed=1), _groups(50, seed=6)
+    chosen = train_ranker(fit, held, threads=1)
+    refit = refit_ranker([*fit, *held], int(chosen.stats["rounds"]), threads=1)
+    assert refit.stats["requests_with_answer_in_pool"] == 300
+    assert refit.stats["rounds"] == chosen.stats["rounds"]
+    assert refit.model != chosen.model  # the held-apart requests changed the trees
+    ranker = LearnedRanker.from_text(refit.model)
+    unseen = _groups(50, seed=2)
+    assert _mean_gold_rank(unseen, [ranker.score(g.features) for g in unseen]) == 1.0
+
+
+def test_a_refit_without_answers_or_rounds_is_refused() -> None:
+    with pytest.raises(ValueError, match="at least 2 requests"):
+        refit_ranker(_groups(1, seed=5), 10, threads=1)
+    with pytest.raises(ValueError, match="1 round"):
+        refit_ranker(_groups(5, seed=5), 0, threads=1)
 
 
 def test_training_is_reproducible() -> None:
