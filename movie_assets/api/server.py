@@ -22,6 +22,7 @@ from movie_assets.api.live import LiveSearcher
 
 # In-flight requests get this long after a stop signal, beyond the time limit they already had.
 _GRACE_S = 5.0
+KEEP_ALIVE_S = 30
 
 
 class GracefulServer(uvicorn.Server):
@@ -85,6 +86,9 @@ def serve(
         workers=1,
         access_log=False,  # /metrics counts the requests; a line each would cost more than a search
         timeout_graceful_shutdown=int(time_limit_s + _GRACE_S),
+        # Longer than a client's usual pause between requests: a connection closed by the server just as
+        # the client reuses it fails that request.
+        timeout_keep_alive=KEEP_ALIVE_S,
         log_level="info",
     )
     server = GracefulServer(config)
