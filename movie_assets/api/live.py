@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from movie_assets.api.batching import BatchingEmbedder
 from movie_assets.search import (
     ArtifactsError,
     Embedder,
@@ -31,12 +32,16 @@ _WARM_QUERY = "a family drama"  # one query through every stage, so the first re
 
 
 def open_searcher(path: Path, embedder: Embedder | None) -> Searcher:
-    """A Searcher for a long-lived server: the dense index read into memory, the query model loaded."""
+    """A Searcher for a long-lived server: the dense index read into memory, the query model loaded and
+    shared by concurrent requests through a `BatchingEmbedder` (a switch hands the same one over)."""
+    if embedder is None:
+        try:  # the set's own model, loaded as the library loads it (mapped, not preloaded: a first look)
+            embedder = BatchingEmbedder(Searcher.open(path).encoder.model())
+        except ModelUnavailableError as exc:  # bm25 still answers; the methods that need it say why
+            log.warning("the query model cannot be loaded: %s", exc)
     searcher = Searcher.open(path, embedder=embedder, preload=True)
-    try:
+    if embedder is not None:
         searcher.search(_WARM_QUERY, k=1)
-    except ModelUnavailableError as exc:  # bm25 still answers; the methods that need the model say why
-        log.warning("the query model cannot be loaded: %s", exc)
     return searcher
 
 
