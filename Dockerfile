@@ -29,10 +29,12 @@ COPY movie_assets ./movie_assets
 RUN pip install -e ".[cpu]" \
     && python -c "from movie_assets.index import load_embedder; load_embedder('sentence-transformers/all-MiniLM-L6-v2')"
 
-# Non-root; /data is created here so a fresh named volume starts with this owner.
+# Non-root; /data is created here so a fresh named volume starts with this owner. Dagster makes a few
+# folders of its own in DAGSTER_HOME (/app): the folder itself is the user's, the code stays root's.
 RUN useradd --create-home --uid 10001 movie \
     && mkdir -p /data/dagster/compute_logs \
-    && chown -R movie:movie /data
+    && chown -R movie:movie /data \
+    && chown movie:movie /app
 USER 10001:10001
 VOLUME ["/data"]
 
