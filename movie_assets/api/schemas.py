@@ -12,6 +12,7 @@ import functools
 from dataclasses import fields
 from typing import Any, Literal
 
+from fastapi.encoders import jsonable_encoder
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 
 from movie_assets.search import MAX_QUERY_CHARS, Hit, Knob, SearchParams, SearchResult
@@ -81,14 +82,9 @@ def params_of(request: BaseModel) -> SearchParams:
 
 
 def reading(result: SearchResult) -> dict[str, Any]:
-    """How the query was read: every field of the result but its hits, so new fields flow through."""
-    out: dict[str, Any] = {}
-    for f in fields(result):
-        if f.name == "hits":
-            continue
-        value = getattr(result, f.name)
-        out[f.name] = list(value) if isinstance(value, tuple) else value
-    return out
+    """How the query was read: every field of the result but its hits, so new fields (a parsed reading
+    held in a dataclass of its own, say) flow through as JSON."""
+    return jsonable_encoder({f.name: getattr(result, f.name) for f in fields(result) if f.name != "hits"})
 
 
 def answer(result: SearchResult) -> dict[str, Any]:

@@ -212,3 +212,23 @@ def test_metrics_count_requests_by_endpoint_and_search_method(artifacts: Path) -
 def test_no_docs_page_that_would_fetch_from_another_host(client: httpx.Client) -> None:
     assert client.get("/docs").status_code == 404 and client.get("/redoc").status_code == 404
     assert client.get("/openapi.json").status_code == 200
+
+
+def test_fields_added_to_the_result_reach_the_answer_as_json() -> None:
+    from dataclasses import dataclass
+
+    from movie_assets.api.schemas import answer
+    from movie_assets.search import SearchResult
+
+    @dataclass(frozen=True)
+    class Reading:
+        terms: tuple[str, ...]
+
+    @dataclass(frozen=True)
+    class Later(SearchResult):
+        parsed: Reading | None = None
+
+    result = Later(hits=(), method="bm25", detected_language=None, language_name=None, policy="off",
+                   query_used="heat", notes=("a note",), parsed=Reading(("heat",)))  # fmt: skip
+    body = json.loads(json.dumps(answer(result)))
+    assert body["query"]["parsed"] == {"terms": ["heat"]} and body["query"]["notes"] == ["a note"]
