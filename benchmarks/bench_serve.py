@@ -53,6 +53,7 @@ SET_HEADER = "x-artifact-set"
 MIX = {"hybrid": 0.5, "bm25": 0.15, "retrieval": 0.15, "blend": 0.1, "mmr": 0.1}
 GOAL_P95_MS = 60.0
 OPEN_LOOP_CONNECTIONS = 64
+TIMELINE_S = 5.0
 FLOOR_REQUESTS = 200  # one client, one request at a time: each method's latency with no queue
 LONG_SHARE = 0.05  # requests sent by POST with a long recalled description
 CUES = ("", "", "", " after 2018", " before 2016", " in korean", " malayalam", " tamil", " french", " 90s")
@@ -310,6 +311,22 @@ def summary(results: list[dict[str, Any]], wall: float) -> dict[str, Any]:
     }
 
 
+def timeline(results: list[dict[str, Any]], step: float) -> list[dict[str, Any]]:
+    """Requests, errors and p95 per `step` seconds of scheduled time: where in the run latency rose."""
+    windows: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for r in results:
+        windows[int(r["sent_at_s"] // step)].append(r)
+    return [
+        {
+            "from_s": w * step,
+            "requests": len(rows),
+            "errors": sum(r["status"] != 200 for r in rows),
+            "p95_ms": float(np.percentile([r["latency_s"] for r in rows], 95) * 1e3),
+        }  # fmt: skip
+        for w, rows in sorted(windows.items())
+    ]
+
+
 def torn_answers(results: list[dict[str, Any]], sets_root: Path) -> tuple[int, dict[str, int]]:
     """Answers whose hits are not all (id, title) pairs of the set that answered; and answers per set."""
     catalogues: dict[str, set[tuple[int, str]]] = {}
@@ -422,6 +439,7 @@ def main() -> None:
         switched = [r["sent_at_s"] for r in results if r["status"] == 200 and r["set"] != first_set]
         rebuild.update(torn=torn, answers_per_set=per_set, sets=[first_set, *rebuilt], health_after=health)
         rebuild["first_answer_from_new_set_at_s"] = min(switched) if switched else None
+        rebuild["timeline"] = timeline(results, TIMELINE_S)
         report["open_loop_with_rebuild"] = rebuild
         report["rss_after_rebuild_mb"] = server.memory_info().rss / 1e6
         report["load_after"] = common.load_average()
@@ -453,6 +471,8 @@ def main() -> None:
         )
     print(f"cold start to first answer {cold_s:.1f} s (health 200 at {healthy_s:.1f} s); RSS at rest "
           f"{report['rss_at_rest_mb']:.0f} MB, after load {report['rss_after_load_mb']:.0f} MB")  # fmt: skip
+    steps = rebuild["timeline"]
+    print("rebuild run, p95 ms per 5 s: " + " ".join(f"{w['p95_ms']:.0f}" for w in steps))
     print(f"rebuild: torn answers {torn}, answers per set {per_set}, switches {health.get('switches')}")
     print(f"load average before {report['load_before']}, after {report['load_after']}")
     print(f"goal met: {report['goal']['met']}")
