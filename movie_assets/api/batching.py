@@ -37,6 +37,8 @@ class BatchingEmbedder:
     def __init__(self, inner: Embedder, max_batch: int = MAX_BATCH) -> None:
         self.inner, self.max_batch = inner, max_batch
         self.name, self.dim = inner.name, inner.dim
+        # Whose vectors these are, where the inner embedder says (an export may differ from its model).
+        self.identity = str(getattr(inner, "identity", inner.name))
         self.batches = 0  # for tests and benchmarks: how many model calls were made
         self._jobs: queue.SimpleQueue[_Job] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="query-embedder", daemon=True)

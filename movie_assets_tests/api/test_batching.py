@@ -76,3 +76,10 @@ def test_a_failed_model_call_fails_its_callers_and_the_embedder_goes_on() -> Non
     inner, embedder, got = _queued_behind_a_held_call(["explode now", "explode again"])
     assert all(isinstance(got[t], RuntimeError) for t in ("explode now", "explode again"))
     assert np.allclose(embedder.encode(["heist"]), FakeEmbedder().encode(["heist"]))
+
+
+def test_it_says_whose_vectors_it_makes_as_its_inner_embedder_does() -> None:
+    inner = FakeEmbedder()
+    assert BatchingEmbedder(inner).identity == inner.name
+    inner.identity = "fake-bag-of-words@int8"  # type: ignore[attr-defined]
+    assert BatchingEmbedder(inner).identity == "fake-bag-of-words@int8"
