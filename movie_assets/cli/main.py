@@ -1,9 +1,11 @@
-"""`movie-assets`: build the graph, search it, serve the emulator, import dumps, open the UI."""
+"""`movie-assets`: build the graph, search it, serve it over HTTP, run the emulator, import dumps, open the
+UI."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from movie_assets.cli import tools  # light: each command imports what it needs when it runs
 from movie_assets.cli.interrupts import report_interrupt
@@ -14,6 +16,13 @@ def _build(args: argparse.Namespace) -> int:
     from movie_assets.cli.build import command
 
     return command(args)
+
+
+def _positive(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds above 0, got {text}")
+    return value
 
 
 def parser() -> argparse.ArgumentParser:
@@ -68,6 +77,19 @@ def parser() -> argparse.ArgumentParser:
     app.add_argument("--host", default="127.0.0.1")
     app.add_argument("--port", type=int, default=8501)
     app.set_defaults(run=tools.app)
+
+    serve = sub.add_parser("serve", help="serve the search as an HTTP API (FastAPI on uvicorn)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--artifacts", type=Path, default=None,
+        help="artifacts folder (default $MOVIE_ASSETS_HOME/processed/artifacts); a new build is picked up",
+    )  # fmt: skip
+    serve.add_argument(
+        "--time-limit", type=_positive, default=10.0, help="seconds a request may take (default 10)"
+    )
+    serve.add_argument("--threads", type=int, default=None, help="searches at once (default: one per core)")
+    serve.set_defaults(run=tools.serve)
     return parser
 
 

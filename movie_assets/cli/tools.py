@@ -1,4 +1,5 @@
-"""The helper commands of `movie-assets`: the TMDb emulator, dump import, the Dagster UI and the app."""
+"""The helper commands of `movie-assets`: the TMDb emulator, dump import, the Dagster UI, the app and the
+HTTP API."""
 
 from __future__ import annotations
 
@@ -62,3 +63,29 @@ def app(args: argparse.Namespace) -> int:
     # Its stdin is closed (see run_until_stopped): no first-run e-mail prompt to wait on it.
     cmd += ["--server.showEmailPrompt", "false"]
     return run_until_stopped(cmd, "app", REPO_ROOT)
+
+
+def serve(args: argparse.Namespace) -> int:
+    import signal
+
+    from movie_assets.api import serve as serve_api
+    from movie_assets.search import default_artifacts_dir
+
+    try:
+        stopped_by = serve_api(
+            args.artifacts or default_artifacts_dir(),
+            args.host,
+            args.port,
+            time_limit_s=args.time_limit,
+            threads=args.threads,
+        )
+    except OSError as exc:  # a port in use, a host not on this machine
+        print(f"movie-assets serve: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    # Requests in flight were answered before `serve` returned: a stop asked for is a clean exit.
+    if stopped_by == signal.SIGINT:
+        print("movie-assets serve: stopped by Ctrl-C", file=sys.stderr, flush=True)
+        return EXIT_INTERRUPTED
+    print("movie-assets serve: stopped", file=sys.stderr, flush=True)
+    return 0

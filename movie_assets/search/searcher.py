@@ -252,3 +252,48 @@ class Searcher:
                 )
             )
         return tuple(hits)
+
+    # -- one movie ---------------------------------------------------------------------------------
+
+    def _row_of(self, movie_id: int) -> int | None:
+        if not -(2**63) <= movie_id < 2**63:  # no Int64 id can equal it (and numpy cannot compare it)
+            return None
+        found = np.flatnonzero(self.payload["movie_id"].to_numpy() == movie_id)
+        return int(found[0]) if len(found) else None
+
+    def movie(self, movie_id: int) -> dict[str, Any] | None:
+        """The stored fields of one movie (its payload row), or None when this set does not hold it."""
+        row = self._row_of(movie_id)
+        return None if row is None else self.payload.row(row, named=True)
+
+    def similar(self, movie_id: int, params: SearchParams | None = None, **knobs: Any) -> SearchResult:
+        """The movies nearest to one movie by its stored vector (nothing is embedded), itself left out.
+
+        `k` and the filters (`year_min`, `year_max`, `min_votes`) apply; the knobs that shape a text
+        query's ranking do not, as there is no query text. Hits carry their dense rank and cosine score.
+
+        Raises:
+            LookupError: this set holds no movie `movie_id`.
+            QueryError: a bad knob.
+        """
+        p = SearchParams(**knobs) if params is None else (replace(params, **knobs) if knobs else params)
+        row = self._row_of(movie_id)
+        if row is None:
+            raise LookupError(f"no movie with id {movie_id} in these artifacts")
+        mask = self.facts.mask(p.year_min, p.year_max, p.min_votes)
+        mask = np.ones(self.count, dtype=bool) if mask is None else mask.copy()
+        mask[row] = False
+        rows, scores = self.dense.search_vector(self.dense.vectors(np.array([row])), p.k, mask)
+        found = Candidates.ranked(rows, scores.astype(np.float64), rows, rows[:0], fused=False)
+        title = self.payload["title"][row]
+        return SearchResult(
+            hits=self._hits(found),
+            method="similar",
+            detected_language=None,
+            language_name=None,
+            policy="off",
+            query_used="",
+            year_min=p.year_min,
+            year_max=p.year_max,
+            notes=(f"the movies nearest to {title!r} ({movie_id}) by its stored vector",),
+        )
