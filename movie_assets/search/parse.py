@@ -38,11 +38,15 @@ HARD_CONFIDENCE = 0.75  # a constraint at least this sure filters (in a short qu
 
 KINDS = ("language", "genre", "not_genre", "years", "runtime", "person", "seed")
 
-STOPWORDS = frozenset(
+FUNCTION_WORDS = frozenset(
     "a an the and or of in on at to for from by with without about into over under as is are was were be "
     "been it its this that these those i me my we our you your he she they them his her their who whom "
-    "what which where when why how all any some no not only very more most less much many few one two "
-    "three first last new old good best great big little my film films movie movies cinema picture "
+    "what which where when why how all any some no not only very more most less much many few".split()
+)
+# Function words and everyday words that are also someone's name in the credits ("Rain", "Big"): a
+# one-word name that is one of these is read only after a role word ("starring Rain").
+STOPWORDS = FUNCTION_WORDS | frozenset(
+    "one two three first last new old good best great big little film films movie movies cinema picture "
     "pictures show shows watch see find like love man men woman women boy girl kid kids life day night "
     "time world story stories star stars king queen home house city war black white red blue green "
     "gold golden dark light rain snow sun moon sea river lake hill hills wood woods stone rock young".split()
@@ -180,7 +184,7 @@ _genre("fantasy, fantasies", "Fantasy", 0.9)
 _genre("history, historical, period piece, period drama", "History", 0.8)
 _genre("biopic, biopics, biography, biographical", "History|Drama", 0.8)
 _genre("horror, horrors", "Horror", 0.9)
-_genre("slasher, slashers, j horror", "Horror", 0.9)
+_genre("slasher, slashers", "Horror", 0.9)
 _genre("scary, creepy, spooky", "Horror", 0.6)
 _genre("creature feature, creature features, monster movie, monster movies", "Horror|Science Fiction", 0.8)
 _genre("musical, musicals, music", "Music", 0.9)
@@ -201,7 +205,15 @@ _BOTH = {
     "crime drama": ("Crime", "Drama"), "animated comedy": ("Animation", "Comedy"),
 }  # fmt: skip
 # "war" names an event, not the genre, after these words ("cold war spy thriller", "star wars").
-_NOT_WAR = frozenset("cold civil class drug gang trade price turf star culture holy tug".split())
+_NOT_WAR = frozenset(
+    "cold civil class drug gang trade price turf star culture holy tug korean vietnam gulf iraq boer trojan "
+    "napoleonic opium falklands crimean spanish".split()
+)
+# Industry words that name a language and a genre at once.
+_INDUSTRY_GENRES = {
+    "k drama": ("ko", "Drama"), "k dramas": ("ko", "Drama"), "kdrama": ("ko", "Drama"),
+    "kdramas": ("ko", "Drama"), "j horror": ("ja", "Horror"),
+}  # fmt: skip
 # Genre words that are other words after these ("family" in "crime family", "music" in "music video").
 _NOT_GENRE_AFTER = {"family": frozenset("crime royal my his her their the a".split())}
 _NEGATORS = ("not", "no", "non", "without", "except", "excluding", "minus", "nothing", "avoid", "never")
@@ -220,7 +232,7 @@ _PLACES: dict[str, str] = {
     "portugal": "pt", "russia": "ru", "moscow": "ru", "iran": "fa", "turkey": "tr", "thailand": "th",
     "denmark": "da", "sweden": "sv", "norway": "no", "finland": "fi", "poland": "pl", "netherlands": "nl",
     "holland": "nl", "greece": "el", "israel": "he", "egypt": "ar", "indonesia": "id",
-    "philippines": "tl", "vietnam": "vi", "hollywood": "en",
+    "philippines": "tl", "vietnam": "vi",
 }  # fmt: skip
 _ROLE_BEFORE: dict[str, str] = {
     "directed by": "director", "director": "director", "dir": "director", "by director": "director",
@@ -424,7 +436,11 @@ def _read_whole_title(r: _Reading) -> None:
         w.take(0, end, "title")
 
 
-def _setting_before(w: _Words, i: int) -> bool:
+def _setting_before(w: _Words, i: int, j: int | None = None) -> bool:
+    """Whether a setting phrase ("set in", "takes place in") ends before word `i` or before word `j - 1`
+    (the last word of a match that starts with "in")."""
+    if j is not None and j - 1 > i and _setting_before(w, j - 1):
+        return True
     before = w.joined[: w.starts[i]] if i < len(w) else w.joined
     return before.rstrip().endswith(_SETTING_BEFORE) or before.rstrip().endswith(
         tuple(f"{s} the" for s in _SETTING_BEFORE)
@@ -460,7 +476,7 @@ def _read_time(r: _Reading) -> None:
     for kind, pattern in _TIME_PATTERNS:
         for m in pattern.finditer(w.joined):
             i, j = w.span(m.start(), m.end())
-            if not w.free(i, j) or _setting_before(w, i):
+            if not w.free(i, j) or _setting_before(w, i, j):
                 continue
             low: int | None
             high: int | None
@@ -494,8 +510,9 @@ def _read_time(r: _Reading) -> None:
                 else:  # from, released in, made in
                     low, high = year, year
             elif kind == "year":
-                if len(w) == 1 and r.vocabulary.gazetteer is not None:
-                    continue  # "1917" alone is a title query
+                gazetteer = r.vocabulary.gazetteer
+                if len(w) == 1 and gazetteer is not None and gazetteer.title(w.keys[0]) is not None:
+                    continue  # "1917" alone, in a catalogue that holds it, is a title query
                 low, high, confidence, hard = int(m.group(1)), int(m.group(1)), 0.6, False
             elif kind == "recent":
                 if latest is None:
@@ -630,17 +647,12 @@ def _read_people(r: _Reading) -> None:
             # A one-word name is read only when the role says so or the word is about as rare in the
             # documents as the person's credits ("Mohanlal"), never a common word ("Rain", "Will").
             rare = frequency is not None and frequency(word) <= 3 * person.credits + 3
-            if (
-                _common(word)
-                or len(word) < 3
-                or not (role in ("director", "cast") and role_start < i or rare)
-            ):
+            named = role_start < i and w.phrase(role_start, i) not in ("with", "by")
+            usable = word not in FUNCTION_WORDS and word not in _GENRES and word not in FILM_WORDS
+            if len(word) < 3 or not usable or not (named or (rare and not _common(word))):
                 i += 1
                 continue
-            if role_start < i and w.phrase(role_start, i) in ("with", "by") and not rare:
-                i += 1
-                continue
-            confidence = 0.85 if role_start < i else 0.7
+            confidence = 0.85 if named else 0.8
         else:
             if all(_common(k) for k in w.keys[i : i + size]):
                 i += 1
@@ -651,10 +663,11 @@ def _read_people(r: _Reading) -> None:
             role = "cast"  # "by Tom Hanks": he acted, so read as an actor
         elif role == "cast" and not acted and directed:
             role = "director"
-        elif not role or w.phrase(role_start, i) in ("with", "by"):
-            role = role if role else ""
         if not role:
-            role = "director" if directed and not acted else ("cast" if acted and not directed else "")
+            # No role word: the role the person mostly has ("John Carpenter" directs, "Tom Hanks" acts);
+            # either when neither dominates ("Woody Allen", "Clint Eastwood").
+            made, played = person.directed.size, person.acted.size
+            role = "director" if made >= 3 * played else ("cast" if played >= 3 * made else "")
         if role_start < i:
             w.take(role_start, i, "role")
         words = w.take(i, i + size, "person")
@@ -673,6 +686,17 @@ def _read_people(r: _Reading) -> None:
         i += size
 
 
+def _read_industry_genres(r: _Reading) -> None:
+    w = r.words
+    for i in range(len(w)):
+        end = _lookup_longest(w, i, _INDUSTRY_GENRES, 2)
+        if end > i:
+            code, genre = _INDUSTRY_GENRES[w.phrase(i, end)]
+            words = w.take(i, end, "language")
+            r.add(i, Constraint("language", code, words, 0.95, True, language_name(code) or code))
+            r.add(i, Constraint("genre", genre, words, 0.9, True, genre))
+
+
 def _read_languages(r: _Reading) -> None:
     w, gazetteer = r.words, r.vocabulary.gazetteer
     for i in range(len(w)):
@@ -686,7 +710,7 @@ def _read_languages(r: _Reading) -> None:
                 code = _PLACES[w.phrase(i, end)]
                 words = w.take(i, end, "language")
                 r.add(i, Constraint("language", code, words, 0.8, True, language_name(code) or code))
-            continue
+                continue
         found = strong_language_at(w.keys, i, free=[not t for t in w.taken])
         if found is None:
             continue
@@ -763,8 +787,8 @@ def parse_query(text: str, vocabulary: Vocabulary | None = None) -> ParsedQuery:
     vocabulary = vocabulary or Vocabulary()
     words = _Words.of(text)
     r = _Reading(words, vocabulary, long=len(text.split()) > LONG_QUERY)
-    for reader in (_read_seeds, _read_whole_title, _read_time, _read_runtime, _read_genres, _read_people,
-                   _read_languages):  # fmt: skip
+    for reader in (_read_seeds, _read_whole_title, _read_industry_genres, _read_time, _read_runtime,
+                   _read_genres, _read_people, _read_languages):  # fmt: skip
         reader(r)
     constraints = _merged([c for _, c in sorted(r.found, key=lambda pair: pair[0])])
     rest = " ".join(s for s, t in zip(words.surface, words.taken, strict=True) if not t)

@@ -36,6 +36,7 @@ from movie_assets.reference import languages
 INDUSTRY = {
     "bollywood": "hi", "kollywood": "ta", "tollywood": "te", "mollywood": "ml", "sandalwood": "kn",
     "k drama": "ko", "k dramas": "ko", "kdrama": "ko", "kdramas": "ko", "j horror": "ja", "anime": "ja",
+    "hollywood": "en",
 }  # fmt: skip
 # Names TMDb's English list lacks, including the Chinese varieties (zh = Mandarin, cn = Cantonese).
 EXTRA_NAMES = {
@@ -156,6 +157,7 @@ NOT_LANGUAGE_AFTER = frozenset(
     "invasion colony colonies colonial coast consulate teacher teachers class classes rose open "
     "grand prix dispatch".split()
 )
+_END_AFTER = frozenset({"but", "and", "or", "only", "preferably", "ideally", "maybe", "all"})
 # Only languages with a sizeable film output count before any word: many others' names are ordinary
 # words or names ("Komi Can't Communicate", "Ewe", "Tonga"), which still count before film/genre words.
 FILM_LANGUAGES = frozenset(
@@ -200,7 +202,8 @@ def _cue_at(words: list[str], start: int, key: tuple[str, ...], alias: _Alias) -
         if alias.kind == "name" and all(w in FILM_WORDS for w in words[:start] + words[end:]):
             return 0.9
     if after is None:
-        return 0.0
+        # At the end after a conjunction: "like Drishyam but korean", "thrillers, only korean".
+        return 0.7 if alias.kind == "name" and before in _END_AFTER else 0.0
     if alias.kind == "weak":
         return 0.9 if after in FILM_WORDS else 0.0
     if after in FILM_WORDS or after in GENRE_WORDS:

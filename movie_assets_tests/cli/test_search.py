@@ -77,6 +77,22 @@ def test_json_output(capsys: pytest.CaptureFixture[str]) -> None:
     assert (hits[0]["title"], hits[0]["rank"], hits[0]["components"]["bm25_rank"]) == ("Hero", 1, 1)
 
 
+def test_json_with_explain_keeps_stdout_a_bare_array(capsys: pytest.CaptureFixture[str]) -> None:
+    """--explain prints how the query was read on stderr; stdout stays the JSON array, each hit with why."""
+    assert (
+        main(["Tamil neo-noir crime after 2010", "--method", "bm25", "--k", "2", "--json", "--explain"]) == 0
+    )
+    out, err = capsys.readouterr()
+    hits = json.loads(out)
+    assert isinstance(hits, list) and hits[0]["title"] == "Vikram Vedha"
+    assert {"kind": "constraint", "text": "2017 (asked 2011–)"} in hits[0]["why"]
+    lines = err.splitlines()
+    assert lines[0] == "language: Tamil"
+    assert "read: years 2011– (filter, from 'after 2010', 0.90)" in lines
+    assert main(["Tamil neo-noir crime", "--method", "bm25", "--json"]) == 0
+    assert capsys.readouterr().err == ""  # without --explain, nothing on stderr
+
+
 def test_no_match_is_a_valid_answer(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["wuxia", "--method", "bm25", "--year_min", "2030", "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == []
