@@ -21,7 +21,17 @@ from movie_assets.search.parse import Constraint, ParsedQuery
 # A soft constraint met is worth about what the soft language preference is (searcher.SOFT_LANGUAGE_BOOST);
 # a soft exclusion ("not too scary") divides by it.
 SOFT_BOOST = 1.2
-FILTERED = ("genre", "not_genre", "years", "runtime", "person")  # kinds that act here (not language, seed)
+# A film about what the query excludes ("without zombies") is pushed well down, not removed: the words
+# are matched as text, which is rougher than a genre.
+EXCLUDED_WORDS_FACTOR = 0.5
+FILTERED = (
+    "genre",
+    "not_genre",
+    "not_words",
+    "years",
+    "runtime",
+    "person",
+)  # kinds that act here (not language, seed)
 
 
 class CatalogueFacts:
@@ -54,6 +64,25 @@ class CatalogueFacts:
                 self._runtime = self._payload["runtime"].fill_null(0).cast(pl.Int32).to_numpy()
             return self._runtime
 
+    def mentions(self, rows: np.ndarray, words: list[str]) -> np.ndarray:
+        """Whether the title, overview or keywords of each of `rows` contain any of `words` (lower case,
+        a plural's "s" dropped so "zombies" finds "zombie")."""
+        stems = [w[:-1] if len(w) > 3 and w.endswith("s") else w for w in words]
+        columns = [c for c in ("title", "overview", "keywords") if c in self._payload.columns]
+        frame = self._payload[rows].select(
+            pl.concat_str(
+                [pl.col(c).list.join(" ") if c == "keywords" else pl.col(c) for c in columns],
+                separator=" ",
+                ignore_nulls=True,
+            )
+            .str.to_lowercase()
+            .alias("text")
+        )
+        found = np.zeros(len(rows), dtype=bool)
+        for stem in stems:
+            found |= frame["text"].str.contains(stem, literal=True).fill_null(False).to_numpy()
+        return found
+
     def person_rows(self, c: Constraint) -> np.ndarray:
         """The rows a person constraint names (directed, acted or either, per its role)."""
         person = None if self.gazetteer is None else self.gazetteer.person(fold(c.value))
@@ -74,6 +103,8 @@ class CatalogueFacts:
         if c.kind in ("genre", "not_genre"):
             has = np.logical_or.reduce([self.genre(g)[at] for g in c.genres])
             return has if c.kind == "genre" else ~has
+        if c.kind == "not_words":
+            return ~self.mentions(at, c.value.split())
         if c.kind == "years":
             years = self.facts.years[at]
             ok = years > 0
@@ -115,9 +146,12 @@ def soft_boost(catalogue: CatalogueFacts, constraints: list[Constraint], found: 
     factor = np.ones(len(found))
     for c in soft:
         met = catalogue.satisfied(c, found.rows)
-        factor *= (
-            np.where(met, SOFT_BOOST, 1.0) if c.kind != "not_genre" else np.where(met, 1.0, 1 / SOFT_BOOST)
-        )
+        if c.kind == "not_words":
+            factor *= np.where(met, 1.0, EXCLUDED_WORDS_FACTOR)
+        elif c.kind == "not_genre":
+            factor *= np.where(met, 1.0, 1 / SOFT_BOOST)
+        else:
+            factor *= np.where(met, SOFT_BOOST, 1.0)
     return found.boost("constraints", factor) if np.any(factor != 1.0) else found
 
 
@@ -140,6 +174,8 @@ def thin_notes(
     low, high = catalogue.facts.year_span
     for c in hard:
         alone = int(np.count_nonzero(everyone & catalogue.satisfied(c)))
+        if alone == 0 and c.kind == "years" and c.low is not None and c.high is not None and c.low > c.high:
+            continue  # a contradiction: read_query's note says so
         if alone == 0 and c.kind == "years":
             notes.append(f"no movies from {c.label} here: this catalogue covers {low}–{high}")
         elif alone == 0 and c.kind == "person":

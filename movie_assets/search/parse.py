@@ -25,6 +25,7 @@ Decisions worth knowing:
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -36,12 +37,14 @@ from movie_assets.search.query import language_name, spaceless_language, strong_
 LONG_QUERY = 20  # more words than this is a described memory: every constraint soft (see reading.py)
 HARD_CONFIDENCE = 0.75  # a constraint at least this sure filters (in a short query); below, it boosts
 
-KINDS = ("language", "genre", "not_genre", "years", "runtime", "person", "seed")
+KINDS = ("language", "genre", "not_genre", "not_words", "years", "runtime", "person", "seed")
 
 FUNCTION_WORDS = frozenset(
     "a an the and or of in on at to for from by with without about into over under as is are was were be "
     "been it its this that these those i me my we our you your he she they them his her their who whom "
-    "what which where when why how all any some no not only very more most less much many few".split()
+    "what which where when why how all any some no not only very more most less much many few but so if "
+    "than then just also yet though although because while can could would should will may might must "
+    "do does did nor".split()
 )
 # Function words and everyday words that are also someone's name in the credits ("Rain", "Big"): a
 # one-word name that is one of these is read only after a role word ("starring Rain").
@@ -153,6 +156,7 @@ class Vocabulary:
 
 
 RECENT_YEARS = 5
+PARSE_MAX_WORDS = 250  # words of a query the readers look at (see parse_query)
 CLASSIC_BEFORE = 1980
 
 # -- the word lists ----------------------------------------------------------------------------------
@@ -332,9 +336,7 @@ class _Words:
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Word positions [i, j) of the joined text's characters [start, end)."""
-        first = next(i for i, s in enumerate(self.starts) if s >= start)
-        last = max(i for i, s in enumerate(self.starts) if s < end) + 1
-        return first, last
+        return bisect.bisect_left(self.starts, start), bisect.bisect_left(self.starts, end)
 
     def free(self, i: int, j: int) -> bool:
         return 0 <= i < j <= len(self) and not any(self.taken[i:j])
@@ -577,6 +579,22 @@ def _genre_at(w: _Words, i: int) -> tuple[int, tuple[str, ...], float]:
     return end, (genres,), confidence
 
 
+def _excluded_words(w: _Words, negator: int, at: int) -> int:
+    """The end of the words a negator excludes when they are not a genre ("without zombies", "with no
+    subtitles"): up to three free words that are not function words. Only "without", "except",
+    "excluding", "minus" anywhere, or "no"/"not" after "with", "but" or "and": "No Country for Old Men"
+    and "Not Another Teen Movie" stay titles."""
+    key = w.keys[negator]
+    plain = key in ("without", "except", "excluding", "minus")
+    after_link = key in ("no", "not") and negator > 0 and w.keys[negator - 1] in ("with", "but", "and")
+    if not (plain or after_link):
+        return at
+    end = at
+    while end < len(w) and end - at < 3 and w.free(end, end + 1) and w.keys[end] not in FUNCTION_WORDS:
+        end += 1
+    return end
+
+
 def _read_genres(r: _Reading) -> None:
     w = r.words
     i = 0
@@ -597,6 +615,13 @@ def _read_genres(r: _Reading) -> None:
                             "not_genre", genres, words, confidence, confidence >= HARD_CONFIDENCE, label
                         ),
                     )
+                i = end
+                continue
+            end = _excluded_words(w, i, at)
+            if end > at:
+                words = w.take(i, end, "not_words")
+                label = f"not about {' '.join(w.surface[at:end])}"
+                r.add(i, Constraint("not_words", w.phrase(at, end), words, 0.6, False, label))
                 i = end
                 continue
         end, groups, confidence = _genre_at(w, i) if w.free(i, i + 1) else (i, (), 0.0)
@@ -699,6 +724,7 @@ def _read_industry_genres(r: _Reading) -> None:
 
 def _read_languages(r: _Reading) -> None:
     w, gazetteer = r.words, r.vocabulary.gazetteer
+    free = [not t for t in w.taken]  # kept in step with w.taken below (one list, not one per word)
     for i in range(len(w)):
         if not w.free(i, i + 1):
             continue
@@ -708,15 +734,17 @@ def _read_languages(r: _Reading) -> None:
             after = w.keys[end] if end < len(w) else ""
             if (i > 0 and w.keys[i - 1] == "from") or after in FILM_WORDS:
                 code = _PLACES[w.phrase(i, end)]
+                free[i:end] = [False] * (end - i)
                 words = w.take(i, end, "language")
                 r.add(i, Constraint("language", code, words, 0.8, True, language_name(code) or code))
                 continue
-        found = strong_language_at(w.keys, i, free=[not t for t in w.taken])
+        found = strong_language_at(w.keys, i, free=free)
         if found is None:
             continue
         code, size, confidence = found
         if gazetteer is not None and _inside_title(w, i, size, gazetteer):
             continue
+        free[i : i + size] = [False] * size
         words = w.take(i, i + size, "language")
         r.add(i, Constraint("language", code, words, confidence, True, language_name(code) or code))
     if not any(c.kind == "language" for _, c in r.found):
@@ -773,7 +801,7 @@ def _merged(constraints: list[Constraint]) -> list[Constraint]:
     return out
 
 
-_STEER = frozenset({"years", "runtime", "not_genre", "role"})  # words the retrievers do not read
+_STEER = frozenset({"years", "runtime", "not_genre", "not_words", "role"})  # words the retrievers do not read
 
 
 def parse_query(text: str, vocabulary: Vocabulary | None = None) -> ParsedQuery:
@@ -785,14 +813,20 @@ def parse_query(text: str, vocabulary: Vocabulary | None = None) -> ParsedQuery:
             languages, genres, years and runtimes only.
     """
     vocabulary = vocabulary or Vocabulary()
-    words = _Words.of(text)
+    # A long description is read for its opening only (where askers put what they know); the rest of its
+    # words go to the retrievers unread, so a 20,000-character request costs about a millisecond.
+    split = text.split()
+    words = _Words.of(" ".join(split[:PARSE_MAX_WORDS]))
+    unread = split[PARSE_MAX_WORDS:]
     r = _Reading(words, vocabulary, long=len(text.split()) > LONG_QUERY)
     for reader in (_read_seeds, _read_whole_title, _read_industry_genres, _read_time, _read_runtime,
                    _read_genres, _read_people, _read_languages):  # fmt: skip
         reader(r)
     constraints = _merged([c for _, c in sorted(r.found, key=lambda pair: pair[0])])
-    rest = " ".join(s for s, t in zip(words.surface, words.taken, strict=True) if not t)
-    kept = " ".join(s for s, t in zip(words.surface, words.taken, strict=True) if t not in _STEER)
+    rest = " ".join([*(s for s, t in zip(words.surface, words.taken, strict=True) if not t), *unread])
+    kept = " ".join(
+        [*(s for s, t in zip(words.surface, words.taken, strict=True) if t not in _STEER), *unread]
+    )
     notes = r.notes + _notes(constraints)
     if r.title:
         notes.append(f"read as the title {r.title!r}")

@@ -169,14 +169,18 @@ FILM_LANGUAGES = frozenset(
 _SETTING_WORDS = frozenset({"set", "in", "to", "at", "near", "visit", "visits", "visiting"})
 
 
+@cache
+def _longest_alias() -> int:
+    return max((len(key) for key in _aliases()), default=0)
+
+
 def strong_language_at(
     words: list[str], start: int, free: list[bool] | None = None
 ) -> tuple[str, int, float] | None:
     """The language that words[start:] begin with, as (code, how many words name it, confidence), when
     it is a strong cue (the module docstring), else None. `free` marks words still free to be read."""
     aliases = _aliases()
-    longest = max((len(key) for key in aliases), default=0)
-    for size in range(min(longest, len(words) - start), 0, -1):
+    for size in range(min(_longest_alias(), len(words) - start), 0, -1):
         if free is not None and not all(free[start : start + size]):
             continue
         key = tuple(words[start : start + size])

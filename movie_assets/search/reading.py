@@ -66,10 +66,11 @@ def read_query(query: str, params: SearchParams, vocabulary: Vocabulary | None =
     cue_high = min(highs) if highs and params.year_max is None else None
     low = params.year_min if params.year_min is not None else cue_low
     high = params.year_max if params.year_max is not None else cue_high
-    notes += [f"{c.words!r} read as years {low or '...'}-{high or '...'}" for c in years]
+    notes += [f"{c.words!r} read as years {c.low or '...'}-{c.high or '...'}" for c in years]
     if low is not None and high is not None and low > high:
         notes.append(f"no year is both >= {low} and <= {high}")
-    acting = [c for c in parsed.constraints if c.kind in ("genre", "not_genre", "runtime", "person")]
+    kinds = ("genre", "not_genre", "not_words", "runtime", "person")
+    acting = [c for c in parsed.constraints if c.kind in kinds]
     acting += [c for c in parsed.of("years") if not c.hard]
     if params.constraints == "off":
         acting = []
@@ -98,4 +99,6 @@ def _years_window(cues: list[Constraint], low: int | None, high: int | None) -> 
     label = f"{low}–{high}" if low is not None and high is not None else (f"{low}–" if low else f"–{high}")
     if low is not None and low == high:
         label = str(low)
+    if low is not None and high is not None and low > high:
+        label = f"from {low} and up to {high}"  # a contradiction, said as asked
     return Constraint("years", "", words, 0.9, True, label, low, high)

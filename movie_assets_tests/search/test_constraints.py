@@ -129,6 +129,23 @@ def test_a_malayalam_word_before_any_word_reads_the_language(searcher: Searcher)
     assert result.detected_language == "ml" and result.hits[0].title == "Drishyam"
 
 
+def test_excluded_words_push_films_down(searcher: Searcher) -> None:
+    """ "without zombies" is not a genre: films that mention zombies drop below the others."""
+    result = searcher.search("horror without zombies", k=2, method="bm25")
+    assert [h.title for h in result.hits] == ["The Conjuring", "Train to Busan"]
+    assert result.hits[1].components.boosts == {"constraints": 0.5}  # "Zombies overrun a train."
+    assert "zombies" not in result.query_used
+
+
+def test_contradicting_years_are_said_once(searcher: Searcher) -> None:
+    result = searcher.search("drama before 1990 after 2010", k=3)
+    assert "'before 1990' read as years ...-1989" in result.notes
+    assert "'after 2010' read as years 2011-..." in result.notes
+    assert "no year is both >= 2011 and <= 1989" in result.notes
+    assert not any("this catalogue covers" in note for note in result.notes)
+    assert result.matched == 0 and len(result.hits) == 3
+
+
 def test_an_empty_combination_explains_itself(searcher: Searcher) -> None:
     result = searcher.search("war films from the 1950s", k=3)
     assert result.matched == 0 and len(result.hits) == 3  # the relaxed list is still shown

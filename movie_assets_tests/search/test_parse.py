@@ -174,6 +174,11 @@ CASES = [
     ("thriller, nothing too scary", "genre:Thriller not_genre:Horror~"),
     ("non-horror halloween movie", "not_genre:Horror"),
     ("drama except war", "genre:Drama not_genre:War"),
+    ("horror without zombies", "genre:Horror not_words:zombies~"),  # not a genre: pushed down as text
+    ("comedy with no subtitles", "genre:Comedy not_words:subtitles~"),
+    ("thriller except serial killers", "genre:Thriller not_words:serial killers~"),
+    ("No Country for Old Men", ""),  # "no" at the start is a title word
+    ("not another teen movie", ""),
     # Time: years, decades, ranges, before/after/since, recent, classic.
     ("korean thriller after 2010", "language:ko genre:Thriller years:2011-"),
     ("horror before 1990", "genre:Horror years:-1989"),
