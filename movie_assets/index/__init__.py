@@ -18,6 +18,7 @@ from movie_assets.index.embedding import (
 )
 from movie_assets.index.gazetteer import (
     GAZETTEER_EXTRA,
+    GAZETTEER_VERSION,
     Gazetteer,
     Person,
     Title,
@@ -54,6 +55,7 @@ from movie_assets.index.vectors import read_vectors, write_vectors
 
 __all__ = [
     "GAZETTEER_EXTRA",
+    "GAZETTEER_VERSION",
     "Gazetteer",
     "Person",
     "Title",

@@ -24,6 +24,8 @@ SOFT_BOOST = 1.2
 # A film about what the query excludes ("without zombies") is pushed well down, not removed: the words
 # are matched as text, which is rougher than a genre.
 EXCLUDED_WORDS_FACTOR = 0.5
+# A query that is a catalogue title ("The English Patient") puts the films of that title first.
+TITLE_FACTOR = 2.0
 FILTERED = (
     "genre",
     "not_genre",
@@ -31,6 +33,7 @@ FILTERED = (
     "years",
     "runtime",
     "person",
+    "title",
 )  # kinds that act here (not language, seed)
 
 
@@ -105,6 +108,12 @@ class CatalogueFacts:
             return has if c.kind == "genre" else ~has
         if c.kind == "not_words":
             return ~self.mentions(at, c.value.split())
+        if c.kind == "title":
+            wanted = fold(c.value)
+            titles = self._payload[at].select("title", "original_title").iter_rows()
+            return np.array(
+                [fold(t or "") == wanted or fold(o or "") == wanted for t, o in titles], dtype=bool
+            )
         if c.kind == "years":
             years = self.facts.years[at]
             ok = years > 0
@@ -148,6 +157,8 @@ def soft_boost(catalogue: CatalogueFacts, constraints: list[Constraint], found: 
         met = catalogue.satisfied(c, found.rows)
         if c.kind == "not_words":
             factor *= np.where(met, 1.0, EXCLUDED_WORDS_FACTOR)
+        elif c.kind == "title":
+            factor *= np.where(met, TITLE_FACTOR, 1.0)
         elif c.kind == "not_genre":
             factor *= np.where(met, 1.0, 1 / SOFT_BOOST)
         else:

@@ -37,7 +37,7 @@ from movie_assets.search.query import language_name, spaceless_language, strong_
 LONG_QUERY = 20  # more words than this is a described memory: every constraint soft (see reading.py)
 HARD_CONFIDENCE = 0.75  # a constraint at least this sure filters (in a short query); below, it boosts
 
-KINDS = ("language", "genre", "not_genre", "not_words", "years", "runtime", "person", "seed")
+KINDS = ("language", "genre", "not_genre", "not_words", "years", "runtime", "person", "seed", "title")
 
 FUNCTION_WORDS = frozenset(
     "a an the and or of in on at to for from by with without about into over under as is are was were be "
@@ -435,7 +435,8 @@ def _read_whole_title(r: _Reading) -> None:
     plain_words = all(k in STOPWORDS or k in _GENRES or k in FILM_WORDS for k in w.keys[:end])
     if found is not None and end >= 2 and not plain_words:
         r.title = found.title
-        w.take(0, end, "title")
+        words = w.take(0, end, "title")
+        r.add(0, Constraint("title", found.title, words, 0.9, False, f"titled {found.title}"))
 
 
 def _setting_before(w: _Words, i: int, j: int | None = None) -> bool:

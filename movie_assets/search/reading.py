@@ -69,7 +69,7 @@ def read_query(query: str, params: SearchParams, vocabulary: Vocabulary | None =
     notes += [f"{c.words!r} read as years {c.low or '...'}-{c.high or '...'}" for c in years]
     if low is not None and high is not None and low > high:
         notes.append(f"no year is both >= {low} and <= {high}")
-    kinds = ("genre", "not_genre", "not_words", "runtime", "person")
+    kinds = ("genre", "not_genre", "not_words", "runtime", "person", "title")
     acting = [c for c in parsed.constraints if c.kind in kinds]
     acting += [c for c in parsed.of("years") if not c.hard]
     if params.constraints == "off":

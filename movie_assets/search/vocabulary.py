@@ -7,7 +7,14 @@ import threading
 
 import polars as pl
 
-from movie_assets.index import GAZETTEER_EXTRA, ArtifactSet, Gazetteer
+from movie_assets.index import (
+    GAZETTEER_EXTRA,
+    GAZETTEER_VERSION,
+    REBUILD,
+    ArtifactsError,
+    ArtifactSet,
+    Gazetteer,
+)
 from movie_assets.search.constraints import CatalogueFacts
 from movie_assets.search.filters import MovieFacts
 from movie_assets.search.parse import Vocabulary
@@ -27,10 +34,15 @@ class CatalogueKnowledge:
 
     def _gazetteer(self) -> Gazetteer:
         folder = self._artifacts.extra(GAZETTEER_EXTRA)
-        if folder is not None:
+        facts = (self._artifacts.manifest.get("extras") or {}).get(GAZETTEER_EXTRA) or {}
+        if folder is None or facts.get("version") != GAZETTEER_VERSION:
+            # A set from before gazetteers (or of another layout): the same tables from the payload
+            # (~2 s per 100k movies, once).
+            return Gazetteer.from_payload(self._payload)
+        try:
             return Gazetteer.read(folder)
-        # A set from before gazetteers: the same tables from the payload (~2 s per 100k movies, once).
-        return Gazetteer.from_payload(self._payload)
+        except Exception as exc:  # polars raises its own types for a damaged or foreign file
+            raise ArtifactsError(f"the gazetteer in {folder} is unreadable ({exc}); {REBUILD}") from exc
 
     def _load(self) -> None:
         with self._lock:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from movie_assets.index import GAZETTEER_EXTRA, extend_artifacts
-from movie_assets.search import Searcher, SearchResult
+from movie_assets.search import ArtifactsError, Searcher, SearchResult
 from movie_assets_tests.catalogues import build_search_artifacts
 from movie_assets_tests.fakes import FakeEmbedder
 
@@ -204,3 +204,25 @@ def test_a_set_without_a_gazetteer_builds_one_from_its_payload(artifacts: Path, 
     old = Searcher.open(copy, embedder=FakeEmbedder())
     result = old.search("films directed by Christopher Nolan", k=4)
     assert result.matched == 4
+
+
+def test_a_damaged_gazetteer_is_an_artifacts_error(artifacts: Path, tmp_path: Path) -> None:
+    """The file is listed and present (open succeeds) but unreadable: the first query says what to do."""
+    import shutil
+
+    copy = tmp_path / "artifacts"
+    shutil.copytree(artifacts, copy)
+    searcher = Searcher.open(copy, embedder=FakeEmbedder())
+    (searcher.folder / GAZETTEER_EXTRA / "people.parquet").write_bytes(b"not parquet")
+    with pytest.raises(ArtifactsError, match="the gazetteer in .* is unreadable"):
+        searcher.search("Tom Hanks comedies", k=3)
+
+
+def test_a_title_query_puts_that_film_first(searcher: Searcher) -> None:
+    """A query that is a catalogue title names no genre or language ("Memories of Murder" is no
+    Mystery filter); the films of that title are boosted."""
+    result = searcher.search("memories of murder", k=3)
+    assert [c.kind for c in result.parsed.constraints] == ["title"]
+    top = result.hits[0]
+    assert top.title == "Memories of Murder" and top.components.boosts == {"constraints": 2.0}
+    assert "titled Memories of Murder" in [r.text for r in top.why]

@@ -124,22 +124,22 @@ CASES = [
     ("hong kong action", "language:cn genre:Action"),
     # Known non-language uses, and titles from the catalogue.
     ("Korean War veterans", ""),
-    ("French Kiss", ""),
-    ("The English Patient", ""),
+    ("French Kiss", "title:French Kiss~"),
+    ("The English Patient", "title:The English Patient~"),
     ("english patient", ""),
     ("Spanish flu", ""),
     ("spanish flu documentary", "genre:Documentary"),
     ("the french connection", ""),
     ("greek tragedy", ""),
     ("russian roulette", ""),
-    ("The French Dispatch", ""),
-    ("Spanish Affair", ""),
+    ("The French Dispatch", "title:The French Dispatch~"),
+    ("Spanish Affair", "title:Spanish Affair~"),
     ("Irish drama", "genre:Drama"),
     ("Latin romance", "genre:Romance"),
     ("english", ""),
     ("komi can't communicate", ""),
     ("un film français", ""),
-    ("Korean Horror Stories", ""),
+    ("Korean Horror Stories", "title:Korean Horror Stories~"),
     ("a korean horror film", "language:ko genre:Horror"),
     # Genres and their everyday synonyms.
     ("rom-com", "genre:Romance genre:Comedy"),
@@ -254,8 +254,8 @@ CASES = [
     ("like Korean Horror Stories", "seed:Korean Horror Stories~"),
     # Whole-query titles read no language or genre.
     ("Scary Movie", "genre:Horror~"),  # only generic words: read as asked, softly (the title still ranks)
-    ("crime and punishment", ""),
-    ("Love Actually", ""),
+    ("crime and punishment", "title:Crime and Punishment~"),  # the catalogue's spelling
+    ("Love Actually", "title:Love Actually~"),
     # Many constraints at once, and odd text.
     (
         "korean crime thriller directed by bong joon ho after 2010 under 2 hours not horror",
