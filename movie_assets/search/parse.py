@@ -44,7 +44,8 @@ FUNCTION_WORDS = frozenset(
     "been it its this that these those i me my we our you your he she they them his her their who whom "
     "what which where when why how all any some no not only very more most less much many few but so if "
     "than then just also yet though although because while can could would should will may might must "
-    "do does did nor".split()
+    "do does did nor through across after before during between around against toward towards upon within "
+    "among onto off out up down there here".split()
 )
 # Function words and everyday words that are also someone's name in the credits ("Rain", "Big"): a
 # one-word name that is one of these is read only after a role word ("starring Rain").
