@@ -312,25 +312,40 @@ class _Words:
     taken: list[str]  # "" when free, else the kind of constraint that took it ("role" for role words)
     joined: str = ""
     starts: list[int] = field(default_factory=list)
+    text: str = ""  # the text read (NFKC), punctuation and all
+    spans: list[tuple[int, int]] = field(default_factory=list)  # each word's characters in `text`
 
     @classmethod
     def of(cls, text: str) -> _Words:
+        text = unicodedata.normalize("NFKC", text)
         surface: list[str] = []
-        current: list[str] = []
-        for ch in unicodedata.normalize("NFKC", text):
+        spans: list[tuple[int, int]] = []
+        begin = -1
+        for at, ch in enumerate([*text, " "]):
             if unicodedata.category(ch)[0] in "LMN":
-                current.append(ch)
-            elif current:
-                surface.append("".join(current))
-                current = []
-        if current:
-            surface.append("".join(current))
+                begin = at if begin < 0 else begin
+            elif begin >= 0:
+                surface.append(text[begin:at])
+                spans.append((begin, at))
+                begin = -1
         keys = [fold(w) or w.lower() for w in surface]
         starts, at = [], 0
         for key in keys:
             starts.append(at)
             at += len(key) + 1
-        return cls(keys, surface, [""] * len(keys), " ".join(keys), starts)
+        return cls(keys, surface, [""] * len(keys), " ".join(keys), starts, text, spans)
+
+    def without(self, kinds: frozenset[str]) -> str:
+        """The text with the words taken by `kinds` cut out, its punctuation kept ("neo-noir" stays)."""
+        cut = [span for span, taken in zip(self.spans, self.taken, strict=True) if taken in kinds]
+        if not cut:
+            return self.text
+        pieces, at = [], 0
+        for begin, end in cut:
+            pieces.append(self.text[at:begin])
+            at = end
+        pieces.append(self.text[at:])
+        return " ".join("".join(pieces).split())
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -826,9 +841,8 @@ def parse_query(text: str, vocabulary: Vocabulary | None = None) -> ParsedQuery:
         reader(r)
     constraints = _merged([c for _, c in sorted(r.found, key=lambda pair: pair[0])])
     rest = " ".join([*(s for s, t in zip(words.surface, words.taken, strict=True) if not t), *unread])
-    kept = " ".join(
-        [*(s for s, t in zip(words.surface, words.taken, strict=True) if t not in _STEER), *unread]
-    )
+    # The retrievers read the query as typed (punctuation, hyphens) less the steering words.
+    kept = " ".join([words.without(_STEER), *unread]).strip()
     notes = r.notes + _notes(constraints)
     if r.title:
         notes.append(f"read as the title {r.title!r}")
