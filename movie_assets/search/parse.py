@@ -421,9 +421,16 @@ def _read_seeds(r: _Reading) -> None:
             if r.long:
                 i += 1
                 continue
+            # A title the catalogue lacks is read only as typed with capitals ("like Knight Rider"), up
+            # to a connecting word; "like a foggy town" is a description, not a seed.
             end = begin
             while end < len(w) and w.keys[end] not in _SEED_STOP and end - begin < 6:
+                capital = w.surface[end][:1].isupper() or w.surface[end][:1].isdigit()
+                if not capital and not (w.keys[end] in ("of", "the", "a", "an") and end > begin):
+                    break
                 end += 1
+            while end > begin and w.keys[end - 1] in ("of", "the", "a", "an"):
+                end -= 1
             if end == begin or all(k in STOPWORDS for k in w.keys[begin:end]):
                 i += 1
                 continue
@@ -588,6 +595,8 @@ def _genre_at(w: _Words, i: int) -> tuple[int, tuple[str, ...], float]:
     key = w.phrase(i, end)
     if key in ("war", "wars") and i > 0 and w.keys[i - 1] in _NOT_WAR:
         return i, (), 0.0
+    if key == "action" and i > 0 and w.keys[i - 1] == "live":
+        return i, (), 0.0  # "live action": filmed, not animated
     if i > 0 and w.keys[i - 1] in _NOT_GENRE_AFTER.get(key, ()):
         return i, (), 0.0
     if key in ("doc", "docs", "sf", "mob", "comic", "kids") and len(w) > 3:
@@ -683,6 +692,13 @@ def _read_people(r: _Reading) -> None:
             i += 1
             continue
         size, person = match
+        after = i + size
+        going_on = after < len(w) and w.surface[after][:1].isupper()
+        plain = going_on and w.keys[after] in FUNCTION_WORDS | FILM_WORDS | _GENRES.keys()
+        if going_on and not plain:
+            # "Martin Luther King Jr.": the name typed goes on past the one in the credits.
+            i += 1
+            continue
         role_start, role = _role_before(w, i)
         if size == 1:
             word = w.keys[i]
@@ -785,12 +801,29 @@ def _inside_title(w: _Words, i: int, size: int, gazetteer: Gazetteer) -> bool:
     return False
 
 
+def year_window(years: Iterable[Constraint]) -> tuple[int | None, int | None]:
+    """The years several year constraints allow together: closed spans ("80s/90s", "1990s or 2000s")
+    are alternatives, so their union; open bounds ("after 2000", "before 2010") narrow it. A low above
+    the high is a contradiction, left for the caller to say."""
+    years = list(years)
+    closed = [c for c in years if c.low is not None and c.high is not None]
+    low = min(c.low for c in closed) if closed else None  # type: ignore[type-var]
+    high = max(c.high for c in closed) if closed else None  # type: ignore[type-var]
+    for c in years:
+        if c in closed:
+            continue
+        if c.low is not None:
+            low = c.low if low is None else max(low, c.low)
+        if c.high is not None:
+            high = c.high if high is None else min(high, c.high)
+    return low, high
+
+
 def _notes(constraints: list[Constraint]) -> list[str]:
     notes = []
-    lows = [c.low for c in constraints if c.kind == "years" and c.hard and c.low is not None]
-    highs = [c.high for c in constraints if c.kind == "years" and c.hard and c.high is not None]
-    if lows and highs and max(lows) > min(highs):
-        notes.append(f"the years contradict each other: no year is both >= {max(lows)} and <= {min(highs)}")
+    low, high = year_window(c for c in constraints if c.kind == "years" and c.hard)
+    if low is not None and high is not None and low > high:
+        notes.append(f"the years contradict each other: no year is both >= {low} and <= {high}")
     included = {g for c in constraints if c.kind == "genre" for g in c.genres}
     excluded = {g for c in constraints if c.kind == "not_genre" for g in c.genres}
     for genre in sorted(included & excluded):
@@ -801,6 +834,22 @@ def _notes(constraints: list[Constraint]) -> list[str]:
     return notes
 
 
+def _alternatives(constraints: list[Constraint]) -> list[Constraint]:
+    """A query with "or" offers alternatives ("comedy or drama", "Helen Hunt or Jodie Foster"): its
+    genres become one constraint any of which satisfies, its people boosts rather than filters."""
+    genres = [c for c in constraints if c.kind == "genre"]
+    people = [c for c in constraints if c.kind == "person"]
+    out = [c for c in constraints if c.kind != "person" and (c.kind != "genre" or len(genres) < 2)]
+    if len(genres) >= 2:
+        names = "|".join(dict.fromkeys(g for c in genres for g in c.genres))
+        sure = min(c.confidence for c in genres)
+        words = ", ".join(c.words for c in genres)
+        hard = all(c.hard for c in genres)
+        out.append(Constraint("genre", names, words, sure, hard, names.replace("|", " or ")))
+    out += people if len(people) < 2 else [replace(c, hard=False) for c in people]
+    return out
+
+
 def _merged(constraints: list[Constraint]) -> list[Constraint]:
     """One constraint per genre (or excluded genre): "gangster crime" asks for Crime once, as surely as
     its surest word."""
@@ -808,7 +857,7 @@ def _merged(constraints: list[Constraint]) -> list[Constraint]:
     seen: dict[tuple[str, str], int] = {}
     for c in constraints:
         key = (c.kind, c.value)
-        if c.kind not in ("genre", "not_genre") or key not in seen:
+        if c.kind not in ("genre", "not_genre", "language") or key not in seen:
             seen[key] = len(out)
             out.append(c)
             continue
@@ -840,6 +889,8 @@ def parse_query(text: str, vocabulary: Vocabulary | None = None) -> ParsedQuery:
                    _read_genres, _read_people, _read_languages):  # fmt: skip
         reader(r)
     constraints = _merged([c for _, c in sorted(r.found, key=lambda pair: pair[0])])
+    if "or" in words.keys:
+        constraints = _alternatives(constraints)
     rest = " ".join([*(s for s, t in zip(words.surface, words.taken, strict=True) if not t), *unread])
     # The retrievers read the query as typed (punctuation, hyphens) less the steering words.
     kept = " ".join([words.without(_STEER), *unread]).strip()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from movie_assets.search.parse import Constraint, ParsedQuery, Vocabulary, parse_query
+from movie_assets.search.parse import Constraint, ParsedQuery, Vocabulary, parse_query, year_window
 from movie_assets.search.query import LanguageIntent, language_name
 from movie_assets.search.types import SearchParams, clean_query
 
@@ -60,10 +60,9 @@ def read_query(query: str, params: SearchParams, vocabulary: Vocabulary | None =
             f"{phrase!r} not used as a year filter in a long description; pass year_min/year_max"
             for phrase in phrases
         ]
-    lows = [c.low for c in years if c.low is not None]
-    highs = [c.high for c in years if c.high is not None]
-    cue_low = max(lows) if lows and params.year_min is None else None
-    cue_high = min(highs) if highs and params.year_max is None else None
+    window = year_window(years)
+    cue_low = window[0] if params.year_min is None else None
+    cue_high = window[1] if params.year_max is None else None
     low = params.year_min if params.year_min is not None else cue_low
     high = params.year_max if params.year_max is not None else cue_high
     notes += [f"{c.words!r} read as years {c.low or '...'}-{c.high or '...'}" for c in years]

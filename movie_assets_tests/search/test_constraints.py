@@ -226,3 +226,10 @@ def test_a_title_query_puts_that_film_first(searcher: Searcher) -> None:
     top = result.hits[0]
     assert top.title == "Memories of Murder" and top.components.boosts == {"constraints": 2.0}
     assert "titled Memories of Murder" in [r.text for r in top.why]
+
+
+def test_several_decades_are_alternatives(searcher: Searcher) -> None:
+    """ "80s/90s comedy": a film of either decade, not of both (which none is)."""
+    result = searcher.search("80s/90s comedy", k=3)
+    assert (result.year_min, result.year_max) == (1980, 1999)
+    assert {m["title"] for m in _matched(result)} == {"Big", "Forrest Gump", "Sleepless in Seattle"}

@@ -38,6 +38,7 @@ _MOVIES = [
     ("Korean Horror Stories", ["Min Kyu-dong"], ["Kim Ji-won"], 20),
     ("Ponniyin Selvan: I", ["Mani Ratnam"], ["Vikram", "Aishwarya Rai Bachchan"], 300),
     ("Kaadhal", ["Balaji Sakthivel"], ["Bharath"], 20),
+    ("Selma", ["Ava DuVernay"], ["David Oyelowo", "Martin Luther"], 900),
     ("1917", ["Sam Mendes"], ["George MacKay"], 12000),
 ]
 _RARE = {"mohanlal": 4, "rain": 900, "vikram": 5, "meena": 5, "big": 2000, "will": 5000, "bharath": 2}
@@ -262,6 +263,15 @@ CASES = [
         "language:ko genre:Crime genre:Thriller person:Bong Joon-ho/director years:2011- runtime:-120 "
         "not_genre:Horror",
     ),
+    # Alternatives: "or" joins genres into one and makes people boosts; several decades are a union.
+    ("comedy or drama", "genre:Comedy|Drama"),
+    ("Tom Hanks or Will Smith", "person:Tom Hanks/cast~ person:Will Smith/cast~"),
+    ("80s/90s thriller", "years:1980-1989 years:1990-1999 genre:Thriller"),
+    ("japanese anime", "language:ja"),  # one language, however often named
+    ("a mix of live action and animation", "genre:Animation"),
+    ("Martin Luther King Jr. documentary", "genre:Documentary"),  # not the actor "Martin Luther"
+    ("a film like Knight Rider", "seed:Knight Rider~"),
+    ("something like a foggy town", ""),
     ("😀 horror 🎃", "genre:Horror"),
     ("ホラー movie", ""),
     ("korean 映画 thriller", "language:ko genre:Thriller"),
