@@ -84,7 +84,7 @@ def format_reading(result: SearchResult) -> list[str]:
             f"read: {c.kind.replace('_', ' ')} {c.label} ({how}, from {c.words!r}, {c.confidence:.2f})"
         )
     if parsed.rest:
-        lines.append(f"read: words for the retrievers: {parsed.rest}")
+        lines.append(f"read: other words: {parsed.rest}")
     if result.matched is not None:
         lines.append(f"read: {result.matched} of {len(result.hits)} hits satisfy every filter")
     return lines
