@@ -1,7 +1,8 @@
 """Reading a query into constraints, without a language model: `parse_query(text, vocabulary)`.
 
 A constraint is what the query asks of a film beyond its plot words: an original language, a genre (or
-not a genre), a year window, a runtime, a person (directed by, starring), a seed title ("like Drishyam").
+not a genre, or not some words: "without zombies"), a year window, a runtime, a person (directed by,
+starring), a seed title ("like Drishyam"), or the catalogue title the whole query is.
 Each carries the words that signalled it, a confidence, and whether it is *hard* (a filter, topped up
 with the rest when too few films pass) or *soft* (a boost). The words no constraint took go to the
 retrievers, which still order the films that satisfy the constraints.
@@ -21,6 +22,10 @@ Decisions worth knowing:
 - In a long recalled description (more than LONG_QUERY words) every constraint is soft: the decade is as
   often when the film was seen as when it was made.
 - "classic" and "recent" are soft; a bare year ("2019 horror") is soft (it may be when a story is set).
+- "or" offers alternatives: genres joined by it are one any-of constraint, people joined by it boost;
+  several closed year spans ("80s/90s") are their union, open bounds ("after 2000") narrow it.
+- A one-word name counts as a person only after a role word ("starring Rain") or when the word is about
+  as rare in the documents as the person's credits ("Mohanlal"); a surname alone ("Nolan") is not read.
 """
 
 from __future__ import annotations
@@ -407,8 +412,6 @@ def _read_seeds(r: _Reading) -> None:
             i += 1
             continue
         begin = i + size
-        if begin < len(w) and w.keys[begin] in ("the", "a", "an") and gazetteer is None:
-            pass
         end, title = begin, ""
         if gazetteer is not None:
             for stop in range(min(len(w), begin + 10), begin, -1):
@@ -435,19 +438,19 @@ def _read_seeds(r: _Reading) -> None:
                 i += 1
                 continue
             title = " ".join(w.surface[begin:end])
-        confidence = 0.9 if title and gazetteer is not None and end > begin and w.phrase(begin, end) else 0.5
         known = gazetteer is not None and gazetteer.title(w.phrase(begin, end)) is not None
         if gazetteer is not None and not known:
             r.notes.append(f"{title!r} is not a title in this catalogue; read as a film to resemble")
         w.take(i, begin, "role")
         words = w.take(begin, end, "seed")
-        r.add(i, Constraint("seed", title, words, confidence if known else 0.5, False, f"like {title}"))
+        r.add(i, Constraint("seed", title, words, 0.9 if known else 0.5, False, f"like {title}"))
         i = end
 
 
 def _read_whole_title(r: _Reading) -> None:
-    """A query that is a catalogue title ("The English Patient", "Scary Movie") asks for that film: its
-    words name no language or genre."""
+    """A query that is a catalogue title of two words or more ("The English Patient", "Love Actually")
+    asks for that film: its words name no language or genre. A title of generic words only ("Scary
+    Movie") is read as asked, softly, so the title still ranks on its words."""
     gazetteer, w = r.vocabulary.gazetteer, r.words
     if gazetteer is None or r.long or not len(w) or any(w.taken):
         return
