@@ -96,11 +96,12 @@ def distinct(text: str, serial: int) -> str:
 
 def _check_marks() -> int:
     """How many queries read differently once marked (must be 0 for the marks to be neutral)."""
-    from movie_assets.search import detect_language, parse_year_cues, tokenize_query
+    from movie_assets.search import detect_language, parse_query, parse_year_cues, tokenize_query
 
     def reading(text: str) -> tuple:
         cue = parse_year_cues(text)
-        return detect_language(text), cue.year_min, cue.year_max, tokenize_query(text)
+        parsed = parse_query(text).constraints
+        return detect_language(text), cue.year_min, cue.year_max, tokenize_query(text), parsed
 
     return sum(reading(q) != reading(distinct(q, serial)) for q in QUERIES for serial in (0, 4_321))
 
@@ -163,10 +164,12 @@ class _StageClock:
             "faiss_search": clock["dense"] - clock["embed"],
             "bm25_search (terms, scores, top-k)": clock["sparse"],
             "rrf_fusion": clock["rrf"],
+            "parse_query (constraints)": clock["parse"],
             "rest (reading, masks, ranks, boosts, hits)": total
             - clock["dense"]
             - clock["sparse"]
-            - clock["rrf"],
+            - clock["rrf"]
+            - clock["parse"],
         }
         clock.clear()
         return parts
@@ -174,8 +177,9 @@ class _StageClock:
 
 def _breakdown(searcher: Any, n: int, serial: int, profile: bool) -> dict[str, Any]:
     """Where a hybrid query's time goes, stage by stage (wall and CPU), over `n` more distinct queries; RRF
-    is timed by fusing the two lists the Searcher fused once more (the same call on the same input)."""
-    from movie_assets.search import SearchParams, rrf_arrays
+    is timed by fusing the two lists the Searcher fused once more (the same call on the same input), and
+    the query parser by parsing the query once more with the Searcher's vocabulary (people, titles)."""
+    from movie_assets.search import SearchParams, clean_query, parse_query, rrf_arrays
 
     # Today's hybrid: the stand-in retrievers below time `search` only, which the learned path does not call.
     clock, params = _StageClock(), SearchParams(k=20, method="hybrid", learned="off")
@@ -200,6 +204,9 @@ def _breakdown(searcher: Any, n: int, serial: int, profile: bool) -> dict[str, A
             with clock.timing("rrf"):
                 fused = [clock.last["dense"][0], clock.last["sparse"][0]]
                 rrf_arrays(fused, params.rrf_k, [params.w_dense, params.w_sparse])
+            cleaned, vocabulary = clean_query(text), searcher.knowledge.vocabulary()
+            with clock.timing("parse"):
+                parse_query(cleaned, vocabulary)
             for name, spent in clock.split(clock.wall, totals[-1]).items():
                 wall[name].append(spent)
             for name, spent in clock.split(clock.cpu, cpu_totals[-1]).items():

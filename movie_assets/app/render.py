@@ -107,9 +107,12 @@ def _terms(text: str) -> set[str]:
 
 
 def why_matched(hit: Hit, result: SearchResult, query: str) -> str:
-    """One line saying why the hit is here: the language, genres and words it shares with the query (words
-    compared as the BM25 tokenizer reads them), then which retrievers found it and the boosts applied
-    (read from the hit's components)."""
+    """One line saying why the hit is here: the hit's own reasons (`Hit.why`: constraints it satisfies or
+    misses, matched words, retrievers) when the library gave them; else the language, genres and words it
+    shares with the query (words compared as the BM25 tokenizer reads them), which retrievers found it
+    and the boosts applied (read from the hit's components)."""
+    if hit.why:
+        return " · ".join(("misses: " if r.kind == "unmet" else "") + r.text for r in hit.why)
     reasons: list[str] = []
     if result.detected_language and hit.original_language == result.detected_language:
         boost = hit.components.boosts.get("language")
@@ -198,6 +201,22 @@ def reading_line(result: SearchResult, settings: Settings, total: int) -> str:
     if settings.params.min_votes:
         parts.append(f"at least {settings.params.min_votes:,} votes")
     return " · ".join(parts)
+
+
+def constraints_line(result: SearchResult) -> str:
+    """Above the results, after `reading_line`: what the query asks of a film, as read (markdown; empty
+    when it asks nothing beyond its words)."""
+    parsed = result.parsed
+    if parsed is None or not parsed.constraints:
+        return ""
+    # The labels hold query words: escaped like every other user text.
+    parts = [
+        f"{plain(c.kind.replace('_', ' '))} **{plain(c.label)}**" + ("" if c.hard else " (preferred)")
+        for c in parsed.constraints
+    ]
+    count = f" · {result.matched} of {len(result.hits)} satisfy every filter"
+    matched = "" if result.matched is None else count
+    return "Understood: " + " · ".join(parts) + matched
 
 
 CARD_CSS = """<style>

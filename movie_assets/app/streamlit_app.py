@@ -164,11 +164,16 @@ def _results(searcher: Searcher, settings: Settings, problem: str | None) -> Non
         st.error(f"The {method} method cannot run here: {plain(exc)}. The bm25 method needs no model.")
         return
     st.markdown(render.reading_line(result, settings, searcher.count))
+    understood = render.constraints_line(result)
+    if understood:
+        st.markdown(understood)
     for note in result.notes:
         st.caption(plain(note))
     if not result.hits:
         st.info("No movie matches this query and these filters; loosen the filters or use other words.")
     for hit in result.hits:
+        if result.matched is not None and hit.rank == result.matched + 1:
+            st.markdown("**Relaxed results** (these miss some of what the query asks; each card says what)")
         st.markdown(
             render.card_html(hit, result, settings.q, online_images=settings.images), unsafe_allow_html=True
         )

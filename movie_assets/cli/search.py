@@ -55,6 +55,9 @@ def build_parser(prog: str = "movie-assets search") -> argparse.ArgumentParser:
     parser.add_argument("--artifacts", type=Path, default=None,
                         help="artifacts folder (default $MOVIE_ASSETS_HOME/processed/artifacts)")  # fmt: skip
     parser.add_argument("--json", action="store_true", help="print a JSON array of hits instead of a table")
+    parser.add_argument("--explain", action="store_true",
+                        help="with --json: also print how the query was read on stderr (stdout stays the "
+                             "bare array)")  # fmt: skip
     return parser
 
 
@@ -68,8 +71,31 @@ def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def format_reading(result: SearchResult) -> list[str]:
+    """How the query was read: its constraints (each with the words that signalled it), the words left to
+    the retrievers, and how many hits satisfy every hard constraint."""
+    parsed = result.parsed
+    if parsed is None:
+        return []
+    lines = []
+    for c in parsed.constraints:
+        how = f"policy {result.policy}" if c.kind == "language" else ("filter" if c.hard else "boost")
+        lines.append(
+            f"read: {c.kind.replace('_', ' ')} {c.label} ({how}, from {c.words!r}, {c.confidence:.2f})"
+        )
+    if parsed.rest:
+        lines.append(f"read: other words: {parsed.rest}")
+    if result.matched is not None:
+        lines.append(f"read: {result.matched} of {len(result.hits)} hits satisfy every filter")
+    return lines
+
+
+def _why(hit: Hit) -> str:
+    return " · ".join(reason.text for reason in hit.why if reason.kind != "retrievers")
+
+
 def format_table(result: SearchResult) -> str:
-    """The readable output: how the query was read, then one line per hit."""
+    """The readable output: how the query was read, then one line per hit and why it is there."""
     if result.detected_language:
         language = f"{result.language_name} ({result.detected_language}), policy {result.policy}"
     else:
@@ -77,6 +103,7 @@ def format_table(result: SearchResult) -> str:
     lines = [f"language: {language}"]
     if result.year_min is not None or result.year_max is not None:
         lines.append(f"years: {result.year_min or '...'}-{result.year_max or '...'}")
+    lines += format_reading(result)
     lines += [f"note: {note}" for note in result.notes]
     if not result.hits:
         return "\n".join([*lines, "no movies match"])
@@ -88,6 +115,8 @@ def format_table(result: SearchResult) -> str:
             f"{hit.rank:>4}  {hit.score:>8.4f}  {_cut(hit.title, 40):<40}  {hit.year or '':>4}  "
             f"{hit.original_language or '':<4}  {_cut(', '.join(hit.genres), 28):<28}  {_found_by(hit)}"
         )
+        if _why(hit):
+            lines.append(f"{'':>16}why: {_cut(_why(hit), 100)}")
     return "\n".join(lines)
 
 
@@ -134,6 +163,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(exc, EXIT_ARTIFACTS)
     if args.json:
         print(json.dumps([hit.to_dict() for hit in result.hits], ensure_ascii=False))
+        if args.explain:
+            reading = [f"language: {result.language_name or 'none detected'}", *format_reading(result)]
+            print("\n".join([*reading, *(f"note: {note}" for note in result.notes)]), file=sys.stderr)
     else:
         print(format_table(result))
     return EXIT_OK

@@ -16,6 +16,15 @@ from movie_assets.index.embedding import (
     load_embedder,
     unit_rows,
 )
+from movie_assets.index.gazetteer import (
+    GAZETTEER_EXTRA,
+    GAZETTEER_VERSION,
+    Gazetteer,
+    Person,
+    Title,
+    fold,
+    gazetteer_writer,
+)
 from movie_assets.index.learned import (
     LEARNED_DIR,
     LEARNED_IDENTITY,
@@ -45,6 +54,13 @@ from movie_assets.index.tokenize import TOKENIZER_ID, tokenize_query, word_patte
 from movie_assets.index.vectors import read_vectors, write_vectors
 
 __all__ = [
+    "GAZETTEER_EXTRA",
+    "GAZETTEER_VERSION",
+    "Gazetteer",
+    "Person",
+    "Title",
+    "fold",
+    "gazetteer_writer",
     "DENSE_FILE",
     "IDMAP_FILE",
     "LEARNED_DIR",

@@ -18,6 +18,7 @@ import polars as pl
 from movie_assets.files import atomic_path, sha256_file, write_json
 from movie_assets.index.dense import build_dense_index, save_dense
 from movie_assets.index.documents import DOC_FORMAT
+from movie_assets.index.gazetteer import GAZETTEER_EXTRA, gazetteer_writer
 from movie_assets.index.manifest import (
     BM25_DIR,
     CORE_NAMES,
@@ -165,7 +166,9 @@ def write_artifacts(
     with writer_lock(out_dir):
         with new_set(out_dir) as (set_id, folder):
             dense = _build(movies, documents, vectors, folder, exact_threshold)
-            extras = _write_extras(folder, extra_files)
+            # Every build carries the gazetteer of its own payload (people and titles for the query parser).
+            gazetteer = {GAZETTEER_EXTRA: gazetteer_writer(_payload(movies))}
+            extras = _write_extras(folder, {**gazetteer, **extra_files})
             manifest = new_manifest(
                 count=len(movies),
                 years=sorted(int(y) for y in movies["year"].drop_nulls().unique()),

@@ -22,6 +22,7 @@ from movie_assets.search.artifacts import (
 from movie_assets.search.fusion import rrf, rrf_arrays
 from movie_assets.search.learned import SearcherView, learning_view
 from movie_assets.search.methods import unavailable_methods
+from movie_assets.search.parse import Constraint, ParsedQuery, Vocabulary, parse_query
 from movie_assets.search.query import LanguageIntent, detect_language, language_name, parse_year_cues
 from movie_assets.search.rerank import cross_encoder_problem, load_cross_encoder
 from movie_assets.search.searcher import Searcher
@@ -34,6 +35,7 @@ from movie_assets.search.types import (
     Knob,
     ModelUnavailableError,
     QueryError,
+    Reason,
     SearchParams,
     SearchResult,
     clean_query,
@@ -46,16 +48,20 @@ __all__ = [
     "ArtifactsError",
     "ArtifactsSummary",
     "Components",
+    "Constraint",
     "Embedder",
     "Hit",
     "Knob",
     "LanguageIntent",
     "ModelUnavailableError",
+    "ParsedQuery",
     "QueryError",
+    "Reason",
     "SearchParams",
     "SearchResult",
     "Searcher",
     "SearcherView",
+    "Vocabulary",
     "artifacts_version",
     "clean_query",
     "cross_encoder_problem",
@@ -65,6 +71,7 @@ __all__ = [
     "language_name",
     "learning_view",
     "load_cross_encoder",
+    "parse_query",
     "parse_year_cues",
     "rrf",
     "rrf_arrays",

@@ -10,7 +10,10 @@ Language rule (kept deliberately small). A language word counts only as a *stron
   after "in" at the end of the phrase ("movies in korean", not "set in tamil nadu"), or as the whole
   query ("kannada", "korean movies");
 - a language name or a demonym ("Mexican", "Hong Kong") directly before a cue word: film words
-  (film, movie, cinema, language, dubbed ...) or genre words (thriller, drama, noir, gangster, wuxia ...).
+  (film, movie, cinema, language, dubbed ...) or genre words (thriller, drama, noir, gangster, wuxia ...),
+  or before any other word ("malayalam space adventure", "korean high school horror") unless the phrase
+  names something else (NOT_LANGUAGE_AFTER: "Korean War", "French Kiss", "Spanish flu") or follows a
+  setting word ("set in Tamil Nadu", "a trip to Hong Kong").
 
 A few names are mostly nationality words in English titles (English, Irish, Welsh, Latin ...); they count
 only with film words or "in" ("english-language film", "in english"), never before genre words.
@@ -25,6 +28,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
+from movie_assets.index import fold
 from movie_assets.reference import languages
 
 # "Tollywood" also names Bengali cinema; Telugu is the usual reading today. "Nollywood" is left out:
@@ -32,6 +36,7 @@ from movie_assets.reference import languages
 INDUSTRY = {
     "bollywood": "hi", "kollywood": "ta", "tollywood": "te", "mollywood": "ml", "sandalwood": "kn",
     "k drama": "ko", "k dramas": "ko", "kdrama": "ko", "kdramas": "ko", "j horror": "ja", "anime": "ja",
+    "hollywood": "en",
 }  # fmt: skip
 # Names TMDb's English list lacks, including the Chinese varieties (zh = Mandarin, cn = Cantonese).
 EXTRA_NAMES = {
@@ -111,10 +116,11 @@ def _aliases() -> dict[tuple[str, ...], _Alias]:
     table: dict[tuple[str, ...], _Alias] = {}
 
     def add(phrase: str, code: str, kind: str) -> None:
-        key = tuple(_words(phrase))
-        # Two-letter words are never aliases: they are the codes a naive matcher finds inside words.
-        if key and " ".join(key) not in EXCLUDED_NAMES and len("".join(key)) > 2 and key not in table:
-            table[key] = _Alias(code, "weak" if " ".join(key) in WEAK_NAMES else kind)
+        # Each name also under its folded key ("francais"), which the query parser reads.
+        for key in (tuple(_words(phrase)), tuple(fold(phrase).split())):
+            # Two-letter words are never aliases: they are the codes a naive matcher finds inside words.
+            if key and " ".join(key) not in EXCLUDED_NAMES and len("".join(key)) > 2 and key not in table:
+                table[key] = _Alias(code, "weak" if " ".join(key) in WEAK_NAMES else kind)
 
     for phrase, code in INDUSTRY.items():
         add(phrase, code, "industry")
@@ -141,32 +147,94 @@ def language_name(code: str) -> str | None:
     return _english_names().get(code)
 
 
-def _cue_at(words: list[str], start: int, key: tuple[str, ...], alias: _Alias) -> bool:
+# A language word counts whatever follows it ("malayalam space adventure"), except in these phrases,
+# which name an event, a dish, a place or a title ("Korean War", "French Kiss", "Spanish flu").
+NOT_LANGUAGE_AFTER = frozenset(
+    "war wars revolution revolutions kiss patient connection flu fries toast food cuisine restaurant "
+    "civil inquisition armada tragedy tragedies myth myths mythology gods god goddess roulette shepherd "
+    "whispers nadu lieutenant empire embassy ambassador border riviera alps quarter lessons lesson "
+    "horn bulldog delight bath massage baths dressing mustard navy army resistance occupation "
+    "invasion colony colonies colonial coast consulate teacher teachers class classes rose open "
+    "grand prix dispatch".split()
+)
+_END_AFTER = frozenset({"but", "and", "or", "only", "preferably", "ideally", "maybe", "all"})
+# Only languages with a sizeable film output count before any word: many others' names are ordinary
+# words or names ("Komi Can't Communicate", "Ewe", "Tonga"), which still count before film/genre words.
+FILM_LANGUAGES = frozenset(
+    "en fr es de it ja ko zh cn hi ta te ml kn bn mr pa gu ur ru uk pt sv da no fi nl pl tr fa th he ar el "
+    "cs sk hu ro bg sr hr sl is et lv lt ka id ms tl vi".split()
+)
+# Words before a language name that make the phrase a place ("set in Tamil Nadu" is taken care of by
+# NOT_LANGUAGE_AFTER; "a film set in hong kong" by this).
+_SETTING_WORDS = frozenset({"set", "in", "to", "at", "near", "visit", "visits", "visiting"})
+
+
+@cache
+def _longest_alias() -> int:
+    return max((len(key) for key in _aliases()), default=0)
+
+
+def strong_language_at(
+    words: list[str], start: int, free: list[bool] | None = None
+) -> tuple[str, int, float] | None:
+    """The language that words[start:] begin with, as (code, how many words name it, confidence), when
+    it is a strong cue (the module docstring), else None. `free` marks words still free to be read."""
+    aliases = _aliases()
+    for size in range(min(_longest_alias(), len(words) - start), 0, -1):
+        if free is not None and not all(free[start : start + size]):
+            continue
+        key = tuple(words[start : start + size])
+        alias = aliases.get(key)
+        if alias is None:
+            continue
+        confidence = _cue_at(words, start, key, alias)
+        if confidence:
+            return alias.code, size, confidence
+    return None
+
+
+def _cue_at(words: list[str], start: int, key: tuple[str, ...], alias: _Alias) -> float:
+    """How strongly `key` at `start` names its language (0.0: it does not)."""
     end = start + len(key)
     after = words[end] if end < len(words) else None
+    before = words[start - 1] if start > 0 else None
     if alias.kind == "industry":
-        return True
+        return 0.95
     if alias.kind in ("name", "weak"):
-        if start > 0 and words[start - 1] == "in" and (after is None or after in AFTER_IN or after.isdigit()):
-            return True
+        if before == "in" and (after is None or after in AFTER_IN or after.isdigit()):
+            return 0.9
         if alias.kind == "name" and all(w in FILM_WORDS for w in words[:start] + words[end:]):
-            return True
-    cue_words = FILM_WORDS if alias.kind == "weak" else FILM_WORDS | GENRE_WORDS
-    return after in cue_words
+            return 0.9
+    if after is None:
+        # At the end after a conjunction: "like Drishyam but korean", "thrillers, only korean".
+        return 0.7 if alias.kind == "name" and before in _END_AFTER else 0.0
+    if alias.kind == "weak":
+        return 0.9 if after in FILM_WORDS else 0.0
+    if after in FILM_WORDS or after in GENRE_WORDS:
+        return 0.9
+    # Any other word after it: the language still counts, unless the phrase names something else or
+    # the name follows a setting word ("set in Tamil Nadu", "a trip to Hong Kong").
+    if after in NOT_LANGUAGE_AFTER or before in _SETTING_WORDS or alias.code not in FILM_LANGUAGES:
+        return 0.0
+    return 0.8
 
 
 def detect_language(query: str) -> LanguageIntent | None:
     """The first strong language cue in the query (see the module docstring), or None."""
     words = _words(query)
-    aliases = _aliases()
-    longest = max((len(key) for key in aliases), default=0)
     for start in range(len(words)):
-        for size in range(min(longest, len(words) - start), 0, -1):
-            key = tuple(words[start : start + size])
-            alias = aliases.get(key)
-            if alias and _cue_at(words, start, key, alias):
-                return LanguageIntent(alias.code, language_name(alias.code) or alias.code, " ".join(key))
-    # Scripts written without spaces (CJK, Thai) glue particles to the name: a substring is the cue.
+        found = strong_language_at(words, start)
+        if found is not None:
+            code = found[0]
+            return LanguageIntent(
+                code, language_name(code) or code, " ".join(words[start : start + found[1]])
+            )
+    return spaceless_language(words)
+
+
+def spaceless_language(words: list[str]) -> LanguageIntent | None:
+    """A language named in a script written without spaces (CJK, Thai), whose particles glue to the
+    name: a substring of the words is the cue."""
     joined = "".join(words)
     for name, code in _spaceless_names():
         if name in joined:

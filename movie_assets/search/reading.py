@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from movie_assets.search.query import LanguageIntent, YearCue, detect_language, parse_year_cues
+from movie_assets.search.parse import Constraint, ParsedQuery, Vocabulary, parse_query, year_window
+from movie_assets.search.query import LanguageIntent, language_name
 from movie_assets.search.types import SearchParams, clean_query
 
 # Year cues filter only short queries ("korean thrillers from the 90s"). In a described memory ("I saw it
@@ -18,12 +19,17 @@ CUE_FILTER_MAX_WORDS = 20
 class QueryReading:
     """One query as each stage reads it, and what was understood.
 
-    :param plain: the user's words without year cues: what the cross-encoder reads.
+    :param plain: the words the retrievers read (`ParsedQuery.retriever_text`: no year cues, runtimes,
+        negations or role words): what the cross-encoder reads.
     :param dense: plus "\\nLanguage: <Name>", the line the documents carry, when a language applies.
     :param sparse: plus just "<Name>": "language" is in every document and only costs BM25 a full scan.
-    :param year_min, year_max: the year bounds to apply (from the knobs, else from cues).
+    :param year_min, year_max: the year bounds in force (each from its knob, else from the cues).
     :param intent: the language the query names (reported whatever the policy), or None.
     :param notes: human-readable remarks on the reading.
+    :param parsed: the whole parse (`parse_query`).
+    :param constraints: the constraints the Searcher applies to the pool beyond the knobs and the language
+        policy: the parse's genre, runtime, person and negation constraints, and its year cues merged
+        into one window (a bound given by a knob replaces the cue's).
     """
 
     plain: str
@@ -33,33 +39,65 @@ class QueryReading:
     year_max: int | None
     intent: LanguageIntent | None
     notes: tuple[str, ...]
+    parsed: ParsedQuery | None = None
+    constraints: tuple[Constraint, ...] = ()
 
 
-def read_query(query: str, params: SearchParams) -> QueryReading:
+def read_query(query: str, params: SearchParams, vocabulary: Vocabulary | None = None) -> QueryReading:
     """Read `query` under `params` (year knobs win over year cues; the policy decides the language lines).
 
     Raises:
         QueryError: an empty or over-long query.
     """
     text = clean_query(query)
-    cue = parse_year_cues(text)
+    parsed = parse_query(text, vocabulary)
+    years = [c for c in parsed.of("years") if c.hard]
     # Each phrase is remarked on once, however often the query repeats it.
-    phrases = tuple(dict.fromkeys(cue.phrases))
+    phrases = tuple(dict.fromkeys(c.words for c in parsed.of("years") if c.confidence >= 0.9))
+    notes: list[str] = []
     if phrases and len(text.split()) > CUE_FILTER_MAX_WORDS:
-        notes = [
+        notes += [
             f"{phrase!r} not used as a year filter in a long description; pass year_min/year_max"
             for phrase in phrases
         ]
-        cue, phrases = YearCue(None, None, text, ()), ()
-    else:
-        notes = []
-    low = params.year_min if params.year_min is not None else cue.year_min
-    high = params.year_max if params.year_max is not None else cue.year_max
-    notes += [f"{phrase!r} read as years {low or '...'}-{high or '...'}" for phrase in phrases]
+    window = year_window(years)
+    cue_low = window[0] if params.year_min is None else None
+    cue_high = window[1] if params.year_max is None else None
+    low = params.year_min if params.year_min is not None else cue_low
+    high = params.year_max if params.year_max is not None else cue_high
+    notes += [f"{c.words!r} read as years {c.low or '...'}-{c.high or '...'}" for c in years]
     if low is not None and high is not None and low > high:
         notes.append(f"no year is both >= {low} and <= {high}")
-    intent = detect_language(text)
-    plain = dense = sparse = cue.text or text
+    kinds = ("genre", "not_genre", "not_words", "runtime", "person", "title")
+    acting = [c for c in parsed.constraints if c.kind in kinds]
+    acting += [c for c in parsed.of("years") if not c.hard]
+    if params.constraints == "off":
+        acting = []
+    if cue_low is not None or cue_high is not None:
+        acting.append(_years_window(years, cue_low, cue_high))
+    if len(text.split()) > CUE_FILTER_MAX_WORDS:
+        # A described memory is reported as read but changes nothing: its genre and decade words are
+        # guesses the learned ranker weighs (ranking/cues.py), not filters or boosts.
+        acting = []
+    language = parsed.of("language")
+    intent = None
+    if language:
+        code = language[0].value
+        intent = LanguageIntent(code, language_name(code) or code, language[0].words.lower())
+    plain = dense = sparse = parsed.retriever_text
     if intent is not None and params.lang_policy != "off":
         dense, sparse = f"{plain}\nLanguage: {intent.name}", f"{plain} {intent.name}"
-    return QueryReading(plain, dense, sparse, low, high, intent, tuple(dict.fromkeys(notes)))
+    notes += [n for n in parsed.notes if not n.startswith("the years contradict")]
+    return QueryReading(
+        plain, dense, sparse, low, high, intent, tuple(dict.fromkeys(notes)), parsed, tuple(acting)
+    )
+
+
+def _years_window(cues: list[Constraint], low: int | None, high: int | None) -> Constraint:
+    words = " ".join(dict.fromkeys(c.words for c in cues))
+    label = f"{low}–{high}" if low is not None and high is not None else (f"{low}–" if low else f"–{high}")
+    if low is not None and low == high:
+        label = str(low)
+    if low is not None and high is not None and low > high:
+        label = f"from {low} and up to {high}"  # a contradiction, said as asked
+    return Constraint("years", "", words, 0.9, True, label, low, high)

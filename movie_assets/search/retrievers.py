@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from movie_assets.index import bm25_scores, bm25_top_k
+from movie_assets.index import bm25_scores, bm25_top_k, tokenize_query
 from movie_assets.search.models import QueryEncoder
 
 # Filters passing fewer movies than this are searched exactly, not through the HNSW graph.
@@ -88,3 +88,16 @@ class SparseRetriever:
         """The BM25 score of every movie (0 outside `mask` or without a shared term): the learned stage
         reads the score of candidates that only the dense retriever found, too."""
         return bm25_scores(self.bm25, text, mask)
+
+    def document_frequency(self, word: str) -> int:
+        """How many documents use `word` (a stop word counts as used by all): the query parser reads a
+        one-word name as a person only when it is rare."""
+        scores = self.bm25.scores
+        terms = tokenize_query(word)
+        if not terms:
+            return int(scores["num_docs"])
+        term = self.bm25.vocab_dict.get(terms[0])
+        if term is None:
+            return 0
+        indptr = scores["indptr"]
+        return int(indptr[term + 1] - indptr[term])

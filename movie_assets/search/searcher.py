@@ -8,9 +8,11 @@ from typing import Any
 
 import numpy as np
 
-from movie_assets.index import ArtifactSet, Embedder, check_model, current_set_id, open_artifacts
+from movie_assets.index import ArtifactSet, Embedder, check_model, current_set_id, fold, open_artifacts
 from movie_assets.ranking import LearnedParts, open_learned
 from movie_assets.search.artifacts import ArtifactsSummary
+from movie_assets.search.constraints import hard_mask, soft_boost, thin_notes
+from movie_assets.search.explain import reasons
 from movie_assets.search.filters import MovieFacts
 from movie_assets.search.fusion import Candidates, rrf_arrays
 from movie_assets.search.learned import LearnedStage
@@ -20,6 +22,7 @@ from movie_assets.search.reading import QueryReading, read_query
 from movie_assets.search.rerank import CrossEncoderLike
 from movie_assets.search.retrievers import DenseRetriever, SparseRetriever, no_rows
 from movie_assets.search.types import Components, Hit, SearchParams, SearchResult
+from movie_assets.search.vocabulary import CatalogueKnowledge
 
 # A soft language preference: near the top of an RRF list it is worth about a dozen ranks, less than
 # being found by both retrievers.
@@ -65,6 +68,8 @@ class Searcher:
         self.dense = DenseRetriever(artifacts.dense, self.manifest.get("dense") or {}, self.encoder)
         self.sparse = SparseRetriever(artifacts.bm25)
         self._cross_encoder = LazyCrossEncoder(cross_encoder)
+        # The parser's vocabulary (people, titles) and the constraints' per-movie facts, on first use.
+        self.knowledge = CatalogueKnowledge(artifacts, self.payload, self.facts, self.sparse)
 
     @classmethod
     def open(
@@ -158,11 +163,22 @@ class Searcher:
             p = SearchParams(**knobs)
         else:  # a given value was checked when it was made
             p = replace(params, **knobs) if knobs else params
-        q = read_query(query, p)
-        found = self._candidates(q, p, self.facts.mask(q.year_min, q.year_max, p.min_votes))
+        q = read_query(query, p, self.knowledge.vocabulary())
+        catalogue = self.knowledge.catalogue()
+        # The knobs filter strictly; the query's hard constraints filter, then the rest tops up.
+        base = self.facts.mask(p.year_min, p.year_max, p.min_votes)
+        strict = hard_mask(catalogue, list(q.constraints), base)
+        found = soft_boost(catalogue, list(q.constraints), self._candidates(q, p, strict))
+        matched = None
+        if strict is not base:
+            matched = min(len(found), p.k)
+            if len(found) < p.k:
+                relaxed = soft_boost(catalogue, list(q.constraints), self._candidates(q, p, base))
+                found = found.extend(relaxed)
         learned = self._learned_for(p)
+        notes = q.notes + tuple(thin_notes(catalogue, list(q.constraints), base, matched or 0, p.k))
         return SearchResult(
-            hits=self._hits(found.head(p.k)),
+            hits=self._hits(found.head(p.k), q, learned is not None and learned.parts.ranker is not None),
             method=p.method,
             detected_language=q.intent.code if q.intent else None,
             language_name=q.intent.name if q.intent else None,
@@ -170,8 +186,10 @@ class Searcher:
             query_used=q.dense,
             year_min=q.year_min,
             year_max=q.year_max,
-            notes=q.notes,
+            notes=notes,
             learned=() if learned is None else learned.applied,
+            parsed=q.parsed,
+            matched=matched,
         )
 
     # -- ranking -----------------------------------------------------------------------------------
@@ -224,9 +242,16 @@ class Searcher:
         use = METHOD_STAGES[p.method].learned and p.learned == "on"
         return self.learned if use else None
 
-    def _hits(self, found: Candidates) -> tuple[Hit, ...]:
+    def _hits(self, found: Candidates, q: QueryReading, ranked: bool) -> tuple[Hit, ...]:
         hits = []
-        for i, row in enumerate(self.payload[found.rows].iter_rows(named=True)):
+        records = list(self.payload[found.rows].iter_rows(named=True))
+        shown = [c for c in q.parsed.constraints if c.kind == "language"] if q.parsed else []
+        words = q.parsed.rest.split() if q.parsed else q.plain.split()
+        why = reasons(
+            self.knowledge.catalogue(), [*shown, *q.constraints], [fold(w) for w in words], found.rows,
+            records, found.dense_rank, found.bm25_rank, "ordered by the learned ranker" if ranked else "",
+        )  # fmt: skip
+        for i, row in enumerate(records):
             components = Components(
                 dense_rank=int(found.dense_rank[i]) or None,
                 bm25_rank=int(found.bm25_rank[i]) or None,
@@ -249,6 +274,7 @@ class Searcher:
                     directors=tuple(row["directors"] or ()),
                     runtime=row["runtime"],
                     vote_count=row["vote_count"],
+                    why=why[i],
                 )
             )
         return tuple(hits)

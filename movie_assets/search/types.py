@@ -7,7 +7,10 @@ import math
 import numbers
 import unicodedata
 from dataclasses import asdict, dataclass, field, fields, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from movie_assets.search.parse import ParsedQuery
 
 METHODS: tuple[str, ...] = ("hybrid", "retrieval", "bm25", "blend", "ce", "mmr")
 LANGUAGE_POLICIES: tuple[str, ...] = ("off", "auto-soft", "auto-hard")
@@ -15,6 +18,7 @@ LANGUAGE_POLICIES: tuple[str, ...] = ("off", "auto-soft", "auto-hard")
 # it can (its first 256 word pieces: the request's title and opening, where askers put the premise).
 MAX_QUERY_CHARS = 20_000
 LEARNED_CHOICES: tuple[str, ...] = ("on", "off")
+CONSTRAINT_CHOICES: tuple[str, ...] = ("on", "off")
 MAX_K = 1_000
 MAX_POOL = 10_000
 
@@ -60,8 +64,22 @@ class Components:
 
 
 @dataclass(frozen=True)
+class Reason:
+    """One reason a hit is in the list.
+
+    :param kind: "constraint" (a constraint of the query it satisfies), "unmet" (a hard constraint it
+        misses: it tops up a thin list), "words" (query words one of its fields contains), "retrievers"
+        (which retrievers found it, at which rank), "ranker" (what ordered it).
+    :param text: the reason in words ("directed by Christopher Nolan", "title: heist").
+    """
+
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True)
 class Hit:
-    """One movie in a result list, with the display fields a front end needs."""
+    """One movie in a result list, with the display fields a front end needs, and why it is there."""
 
     movie_id: int
     title: str
@@ -77,11 +95,13 @@ class Hit:
     directors: tuple[str, ...]
     runtime: int | None
     vote_count: int | None
+    why: tuple[Reason, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        """The hit as JSON-ready values (tuples become lists, components a nested object)."""
+        """The hit as JSON-ready values (tuples become lists, components a nested object, `why` a list
+        of {kind, text})."""
         out = asdict(self)
-        for name in ("genres", "cast", "directors"):
+        for name in ("genres", "cast", "directors", "why"):
             out[name] = list(out[name])
         return out
 
@@ -101,6 +121,9 @@ class SearchResult:
     :param year_max: the upper year bound applied, or None.
     :param notes: human-readable remarks on how the query was interpreted.
     :param learned: the learned parts that ranked these hits ("adapter", "ranker"); empty when none did.
+    :param parsed: how the query was read: its constraints (`movie_assets.search.parse.ParsedQuery`).
+    :param matched: how many of the first hits satisfy every hard constraint of the query (the rest top
+        up a thin list; their `why` says what they miss); None when the query has no hard constraint.
     """
 
     hits: tuple[Hit, ...]
@@ -113,6 +136,8 @@ class SearchResult:
     year_max: int | None = None
     notes: tuple[str, ...] = ()
     learned: tuple[str, ...] = ()
+    parsed: ParsedQuery | None = None
+    matched: int | None = None
 
     def __len__(self) -> int:
         return len(self.hits)
@@ -212,6 +237,12 @@ class SearchParams:
         "hybrid: apply the learned ranker and query adapter when the artifacts have them (off: the plain "
         "RRF of dense and BM25)",
         choices=LEARNED_CHOICES,
+    )
+    constraints: str = _knob(
+        "on",
+        "what the query's genres, people, runtimes and negations do: on (hard ones filter, the rest of the "
+        "list tops up; soft ones boost), off (nothing beyond the language policy and year cues)",
+        choices=CONSTRAINT_CHOICES,
     )
 
     @classmethod

@@ -10,7 +10,7 @@ import pytest
 
 from movie_assets.app import render
 from movie_assets.app.settings import Settings
-from movie_assets.search import Components, Hit, SearchResult
+from movie_assets.search import Components, Hit, Reason, SearchResult, parse_query
 
 VIKRAM = Hit(
     movie_id=1, title="Vikram Vedha", year=2017, original_language="ta", genres=("Crime", "Thriller"),
@@ -178,6 +178,26 @@ def test_reading_line_names_language_and_filters() -> None:
     assert render.reading_line(PLAIN, Settings(), 14) == (
         "0 of 14 movies · method **hybrid** · language: none detected (policy off)"
     )
+
+
+def test_the_hit_s_own_reasons_make_the_why_line() -> None:
+    """When the library says why (Hit.why), the card shows those reasons; a missed constraint says so."""
+    hit = replace(VIKRAM, why=(Reason("constraint", "in Tamil"), Reason("unmet", "not 2020–"),
+                               Reason("retrievers", "found by words (#1)")))  # fmt: skip
+    assert render.why_matched(hit, TAMIL, "x") == "in Tamil · misses: not 2020– · found by words (#1)"
+    assert "misses: not 2020–" in render.card_html(hit, TAMIL, "x")
+
+
+def test_constraints_line_shows_the_reading_escaped() -> None:
+    parsed = parse_query("tamil *crime* thrillers from the 90s")
+    result = replace(TAMIL, parsed=parsed, matched=1)
+    line = render.constraints_line(result)
+    assert line == (
+        "Understood: language **Tamil** · genre **Crime** · genre **Thriller** · years **1990–1999** · "
+        "1 of 1 satisfy every filter"
+    )
+    assert render.constraints_line(replace(TAMIL, parsed=parse_query("a lighthouse"))) == ""
+    assert render.constraints_line(TAMIL) == ""
 
 
 def test_footer_carries_the_attribution_and_labels() -> None:

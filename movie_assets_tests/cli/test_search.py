@@ -26,7 +26,7 @@ from movie_assets_tests.fakes import FakeEmbedder
 
 HIT_FIELDS = {
     "movie_id", "title", "year", "original_language", "genres", "score", "rank", "components", "overview",
-    "poster_path", "cast", "directors", "runtime", "vote_count",
+    "poster_path", "cast", "directors", "runtime", "vote_count", "why",
 }  # fmt: skip
 
 
@@ -52,11 +52,19 @@ def test_table_output(capsys: pytest.CaptureFixture[str]) -> None:
     out, err = capsys.readouterr()
     lines = out.splitlines()
     assert lines[0] == "language: Tamil (ta), policy auto-soft" and err == ""
-    assert lines[1].split() == ["rank", "score", "title", "year", "lang", "genres", "found", "by"]
-    rank, score, *rest = lines[2].split()
+    # How the query was read: each constraint, the words it came from, how many hits satisfy them.
+    read = [line for line in lines if line.startswith("read:")]
+    assert read[:2] == [
+        "read: language Tamil (policy auto-soft, from 'Tamil', 0.90)",
+        "read: genre Crime or Thriller or Mystery (filter, from 'neo noir', 0.80)",
+    ]
+    header = lines.index(next(line for line in lines if line.startswith("rank")))
+    assert lines[header].split() == ["rank", "score", "title", "year", "lang", "genres", "found", "by"]
+    rank, score, *rest = lines[header + 1].split()
     assert (rank, rest[:3], rest[-1]) == ("1", ["Vikram", "Vedha", "2017"], "bm25#1")
-    assert float(score) > 0 and "ta" in rest and "Crime, Thriller" in lines[2]
-    assert len(lines) == 5
+    assert float(score) > 0 and "ta" in rest and "Crime, Thriller" in lines[header + 1]
+    # Each hit says why it is there, under its line.
+    assert lines[header + 2].split()[0] == "why:" and "in Tamil" in lines[header + 2]
 
 
 def test_json_output(capsys: pytest.CaptureFixture[str]) -> None:
@@ -67,6 +75,22 @@ def test_json_output(capsys: pytest.CaptureFixture[str]) -> None:
     assert set(hits[0]) == HIT_FIELDS
     assert set(hits[0]["components"]) == {"dense_rank", "bm25_rank", "fused", "boosts"}
     assert (hits[0]["title"], hits[0]["rank"], hits[0]["components"]["bm25_rank"]) == ("Hero", 1, 1)
+
+
+def test_json_with_explain_keeps_stdout_a_bare_array(capsys: pytest.CaptureFixture[str]) -> None:
+    """--explain prints how the query was read on stderr; stdout stays the JSON array, each hit with why."""
+    assert (
+        main(["Tamil neo-noir crime after 2010", "--method", "bm25", "--k", "2", "--json", "--explain"]) == 0
+    )
+    out, err = capsys.readouterr()
+    hits = json.loads(out)
+    assert isinstance(hits, list) and hits[0]["title"] == "Vikram Vedha"
+    assert {"kind": "constraint", "text": "2017 (asked 2011–)"} in hits[0]["why"]
+    lines = err.splitlines()
+    assert lines[0] == "language: Tamil"
+    assert "read: years 2011– (filter, from 'after 2010', 0.90)" in lines
+    assert main(["Tamil neo-noir crime", "--method", "bm25", "--json"]) == 0
+    assert capsys.readouterr().err == ""  # without --explain, nothing on stderr
 
 
 def test_no_match_is_a_valid_answer(capsys: pytest.CaptureFixture[str]) -> None:
@@ -199,7 +223,7 @@ def test_a_repeated_year_cue_is_noted_once(capsys: pytest.CaptureFixture[str]) -
     ]
     assert main(["heist after 2020 after 2020 after 2020", "--method", "bm25"]) == 0
     notes = [line for line in capsys.readouterr().out.splitlines() if line.startswith("note:")]
-    assert notes == ["note: 'after 2020' read as years 2021-..."]
+    assert notes[0] == "note: 'after 2020' read as years 2021-..." and len(notes) == len(set(notes))
 
 
 def test_help_marks_ce_unavailable_without_importing_torch(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from movie_assets.index import (
+    GAZETTEER_EXTRA,
     KEEP_SETS,
     ArtifactsError,
     current_set_id,
@@ -67,7 +68,11 @@ def test_leftovers_of_a_killed_writer_are_removed_by_the_next(tmp_path: Path) ->
 def test_extra_files_are_part_of_the_set_and_its_manifest(tmp_path: Path) -> None:
     artifacts = tmp_path / "artifacts"
     manifest = _build(artifacts, extra_files={"ranker.json": _write_ranker, "people": _write_people})
-    assert manifest["extras"] == {"ranker.json": {"features": 2}, "people": {}}
+    extras = {k: v for k, v in manifest["extras"].items() if k != GAZETTEER_EXTRA}
+    assert extras == {"ranker.json": {"features": 2}, "people": {}}
+    # Every build also carries its gazetteer (people and titles for the query parser), checksummed.
+    assert manifest["extras"][GAZETTEER_EXTRA]["people"] > 0
+    assert {"gazetteer/people.parquet", "gazetteer/titles.parquet"} <= set(manifest["files"])
     assert {"ranker.json", "people/names.txt"} <= set(manifest["files"])
     opened = open_artifacts(artifacts)
     assert json.loads(opened.extra("ranker.json").read_text("utf-8")) == {"weights": [0.5, 0.25]}
@@ -83,12 +88,15 @@ def test_extend_publishes_the_current_set_plus_extras_without_rebuilding(tmp_pat
     first = _build(artifacts, extra_files={"people": _write_people})
     second = dict(extend_artifacts(artifacts, {"ranker.json": _write_ranker}))
     assert second["set_id"] > first["set_id"] and second["count"] == first["count"]
-    assert second["extras"] == {"people": {}, "ranker.json": {"features": 2}}
+    assert second["extras"].keys() == {"people", "ranker.json", GAZETTEER_EXTRA}
     old, new = sets_dir(artifacts) / first["set_id"], sets_dir(artifacts) / second["set_id"]
     assert os.stat(old / "text.index").st_ino == os.stat(new / "text.index").st_ino  # shared, not copied
     assert verify_artifacts(artifacts, check_hashes=True) == second
     third = dict(extend_artifacts(artifacts, {}, remove=["people"]))
-    assert third["extras"] == {"ranker.json": {"features": 2}} and "people/names.txt" not in third["files"]
+    assert (
+        third["extras"].keys() == {"ranker.json", GAZETTEER_EXTRA}
+        and "people/names.txt" not in third["files"]
+    )
     assert not (resolve_set(artifacts) / "people").exists()
     assert verify_artifacts(artifacts, check_hashes=True) == third
 

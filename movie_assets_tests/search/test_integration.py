@@ -117,10 +117,16 @@ def test_dense_finds_a_paraphrase_bm25_cannot(searcher: Searcher) -> None:
 
 
 def test_hard_policy_and_year_cue(searcher: Searcher) -> None:
-    result = searcher.search("malayalam investigative thriller after 1990", k=10, lang_policy="auto-hard")
-    assert result.year_min == 1991 and all(hit.year >= 1991 for hit in result.hits)
-    ml = [hit.original_language == "ml" for hit in result.hits]
+    result = searcher.search(
+        "malayalam investigative thriller after 1990", k=10, lang_policy="auto-hard", constraints="off"
+    )
+    matched = result.hits[: result.matched]
+    assert result.year_min == 1991 and matched and all(hit.year >= 1991 for hit in matched)
+    ml = [hit.original_language == "ml" for hit in matched]
     assert ml[0] and ml == sorted(ml, reverse=True)
+    # A thin list is topped up with movies outside the constraints, each saying what it misses.
+    for hit in result.hits[result.matched :]:
+        assert any(reason.kind == "unmet" for reason in hit.why), hit
 
 
 def test_mmr_reconstructs_vectors(searcher: Searcher) -> None:
@@ -155,7 +161,9 @@ def test_ce_with_a_local_cross_encoder(
 
     monkeypatch.setenv("CROSS_ENCODER_NAME", str(tiny_cross_encoder))
     assert unavailable_methods() == {}  # the file check finds it, so front ends offer ce
-    result = Searcher.open(artifacts).search("detective gangster crime", k=5, method="ce", lang_policy="off")
+    result = Searcher.open(artifacts).search(
+        "detective gangster crime", k=5, method="ce", lang_policy="off", constraints="off"
+    )
     scores = np.array([hit.score for hit in result.hits])
     assert len(scores) == 5 and np.all((scores > 0) & (scores < 1)) and np.all(np.diff(scores) <= 0)
     reference = CrossEncoder(str(tiny_cross_encoder), local_files_only=True)

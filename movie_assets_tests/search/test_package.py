@@ -37,6 +37,8 @@ ADDED = [
     "SearcherView", "learning_view",
     # which methods this machine can run (ce needs a local cross-encoder), decided without torch
     "cross_encoder_problem", "unavailable_methods",
+    # how a query is read (its constraints) and why each hit is there
+    "Constraint", "ParsedQuery", "Reason", "Vocabulary", "parse_query",
 ]  # fmt: skip
 
 

@@ -63,9 +63,9 @@ def test_knobs_come_as_search_params_or_by_name(searcher: Searcher) -> None:
 def test_hybrid_fuses_both_retrievers(searcher: Searcher) -> None:
     """Every hybrid hit carries its rank in the dense and the BM25 lists and their exact RRF sum."""
     query = "police gangster crime"
-    dense = _ids(searcher.search(query, k=14, method="retrieval", lang_policy="off"))
-    sparse = _ids(searcher.search(query, k=14, method="bm25", lang_policy="off"))
-    hybrid = searcher.search(query, k=5, lang_policy="off")
+    dense = _ids(searcher.search(query, k=14, method="retrieval", lang_policy="off", constraints="off"))
+    sparse = _ids(searcher.search(query, k=14, method="bm25", lang_policy="off", constraints="off"))
+    hybrid = searcher.search(query, k=5, lang_policy="off", constraints="off")
     assert dense[0] in _ids(hybrid) and sparse[0] in _ids(hybrid)
     for hit in hybrid.hits:
         c = hit.components
@@ -106,10 +106,16 @@ def test_filters_apply_inside_every_method(
 
 def test_year_cue_in_the_query(searcher: Searcher) -> None:
     """'after 2020' becomes year_min 2021, leaves the retrieval text and is reported."""
-    result = searcher.search("investigative thriller after 2020", k=10)
+    result = searcher.search("investigative thriller after 2020", k=10, constraints="off")  # years only
     assert (result.year_min, result.year_max) == (2021, None)
-    assert set(_ids(result)) == {m["movie_id"] for m in MOVIES if m["year"] >= 2021}
-    assert "after 2020" not in result.query_used and result.notes == ("'after 2020' read as years 2021-...",)
+    matched = {m["movie_id"] for m in MOVIES if m["year"] >= 2021}
+    assert set(_ids(result)[: result.matched]) == matched and result.matched == len(matched)
+    assert "after 2020" not in result.query_used and result.notes[0] == "'after 2020' read as years 2021-..."
+    # Too few match: the rest of the list relaxes the years, and says so.
+    assert "the rest of the list relaxes them" in result.notes[1]
+    assert all(
+        h.year < 2021 and "not 2021–" in [r.text for r in h.why] for h in result.hits[result.matched :]
+    )
 
 
 def test_a_year_cue_in_a_long_description_is_not_a_filter(searcher: Searcher) -> None:
@@ -131,7 +137,9 @@ def test_a_year_cue_in_a_short_query_still_filters(searcher: Searcher) -> None:
 
 def test_contradicting_year_cue_and_knob_give_no_hits(searcher: Searcher) -> None:
     result = searcher.search("thriller before 2000", year_min=2010)
-    assert result.hits == () and "no year is both >= 2010 and <= 1999" in result.notes[-1]
+    assert "no year is both >= 2010 and <= 1999" in result.notes
+    # Nothing satisfies both; the knob still holds for the relaxed list, the cue does not.
+    assert result.matched == 0 and result.hits and all(hit.year >= 2010 for hit in result.hits)
 
 
 def test_soft_language_policy_boosts_and_reports(searcher: Searcher) -> None:

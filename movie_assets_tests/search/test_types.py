@@ -16,6 +16,7 @@ from movie_assets.search.types import (
     Components,
     Hit,
     QueryError,
+    Reason,
     SearchParams,
     clean_query,
 )
@@ -157,12 +158,14 @@ def test_hit_to_dict_is_json_ready() -> None:
         movie_id=7, title="Heat", year=1995, original_language="en", genres=("Crime",), score=0.5, rank=1,
         components=Components(dense_rank=2, bm25_rank=None, fused=0.03, boosts={"language": 1.2}),
         overview=None, poster_path="/p.jpg", cast=("A", "B"), directors=("M",), runtime=170, vote_count=9,
+        why=(Reason("constraint", "Crime"),),
     )  # fmt: skip
     data = json.loads(json.dumps(hit.to_dict()))
     assert data == {
         "movie_id": 7, "title": "Heat", "year": 1995, "original_language": "en", "genres": ["Crime"],
         "score": 0.5, "rank": 1,
         "components": {"dense_rank": 2, "bm25_rank": None, "fused": 0.03, "boosts": {"language": 1.2}},
+        "why": [{"kind": "constraint", "text": "Crime"}],
         "overview": None, "poster_path": "/p.jpg", "cast": ["A", "B"], "directors": ["M"], "runtime": 170,
         "vote_count": 9,
     }  # fmt: skip

@@ -1,0 +1,90 @@
+"""Why a hit is in the list, from data: the constraints it satisfies (or, when topped up, misses), the query
+words its fields contain, which retrievers found it, and what re-ranked it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from movie_assets.index import fold
+from movie_assets.search.constraints import CatalogueFacts
+from movie_assets.search.parse import STOPWORDS, Constraint
+from movie_assets.search.types import Reason
+
+_FIELDS = (("title", "title"), ("original_title", "title"), ("directors", "directors"), ("cast", "cast"),
+           ("genres", "genres"), ("keywords", "keywords"), ("overview", "overview"))  # fmt: skip
+
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def _words_of(value: Any) -> set[str]:
+    if value is None:
+        return set()
+    if isinstance(value, list | tuple):
+        value = " ".join(str(v) for v in value if v is not None)
+    text = str(value)
+    # Most fields are ASCII: a regex split is ~20x cheaper than folding every character.
+    return set(_WORD.findall(text.lower())) if text.isascii() else set(fold(text).split())
+
+
+def matched_words(query_words: Sequence[str], row: Mapping[str, Any]) -> list[tuple[str, list[str]]]:
+    """(field, the query words it contains) for each field that contains some, in _FIELDS order; each
+    word counted once, in the first field that has it."""
+    left = [w for w in dict.fromkeys(query_words) if w not in STOPWORDS and len(w) > 1]
+    found: dict[str, list[str]] = {}
+    for column, name in _FIELDS:
+        if not left or column not in row:
+            continue
+        present = _words_of(row[column])
+        hits = [w for w in left if w in present]
+        if hits:
+            found.setdefault(name, []).extend(hits)
+            left = [w for w in left if w not in hits]
+    return list(found.items())
+
+
+def _met_text(c: Constraint, row: Mapping[str, Any]) -> str:
+    if c.kind == "years" and row.get("year"):
+        return f"{row['year']} (asked {c.label})"
+    if c.kind == "runtime" and row.get("runtime"):
+        return f"{row['runtime']} min (asked {c.label})"
+    if c.kind == "language":
+        return f"in {c.label}"
+    return c.label
+
+
+def reasons(
+    catalogue: CatalogueFacts,
+    constraints: Sequence[Constraint],
+    query_words: Sequence[str],
+    rows: np.ndarray,
+    records: Sequence[Mapping[str, Any]],
+    dense_rank: np.ndarray,
+    bm25_rank: np.ndarray,
+    ranked_by: str,
+) -> list[tuple[Reason, ...]]:
+    """One tuple of reasons per hit (`rows` payload rows, `records` their payload fields)."""
+    checks = [(c, catalogue.satisfied(c, rows)) for c in constraints if c.kind != "seed"]
+    out = []
+    for i, row in enumerate(records):
+        why: list[Reason] = []
+        for c, met in checks:
+            if met[i]:
+                why.append(Reason("constraint", _met_text(c, row)))
+            elif c.hard:
+                why.append(Reason("unmet", f"not {c.label}" if c.kind != "not_genre" else f"is {c.value}"))
+        for name, words in matched_words(query_words, row):
+            why.append(Reason("words", f"{name}: {', '.join(words)}"))
+        found = [f"by meaning (#{dense_rank[i]})" if dense_rank[i] else "",
+                 f"by words (#{bm25_rank[i]})" if bm25_rank[i] else ""]  # fmt: skip
+        found = [f for f in found if f]
+        if found:
+            why.append(Reason("retrievers", "found " + " and ".join(found)))
+        if ranked_by:
+            why.append(Reason("ranker", ranked_by))
+        out.append(tuple(why))
+    return out
