@@ -313,7 +313,8 @@ class Searcher:
         found = Candidates.ranked(rows, scores.astype(np.float64), rows, rows[:0], fused=False)
         title = self.payload["title"][row]
         return SearchResult(
-            hits=self._hits(found),
+            # The movie's own title stands in for a query, so each hit's reasons are the ones a title gives.
+            hits=self._hits(found, read_query(title or str(movie_id), replace(p, lang_policy="off")), False),
             method="similar",
             detected_language=None,
             language_name=None,
