@@ -7,6 +7,7 @@ import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -62,7 +63,7 @@ class FakeEmbedderResource(EmbedderResource):
 
     fail: bool = False
 
-    def load(self) -> Any:
+    def load(self, export_root: Path | None = None) -> Any:
         if self.fail:
             raise RuntimeError("embedder unavailable (injected)")
         return FAKE_EMBEDDER

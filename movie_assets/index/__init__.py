@@ -16,6 +16,7 @@ from movie_assets.index.embedding import (
     load_embedder,
     unit_rows,
 )
+from movie_assets.index.encoders import BACKENDS, load_document_embedder
 from movie_assets.index.learned import (
     LEARNED_DIR,
     LEARNED_IDENTITY,
@@ -36,15 +37,38 @@ from movie_assets.index.manifest import (
     LearnedInfo,
     Manifest,
     check_model,
+    documents_encoder,
     parse_manifest,
     read_manifest,
 )
+from movie_assets.index.onnx_encoder import (
+    ENCODER_DIR,
+    PRECISIONS,
+    EncoderUnavailable,
+    OnnxEmbedder,
+    cache_key,
+    encoder_identity,
+    identity_of,
+)
+from movie_assets.index.onnx_export import cached_export, encoder_writer, export_encoder
 from movie_assets.index.sets import KEEP_SETS, current_set_id, resolve_set, sets_dir
 from movie_assets.index.sparse import bm25_scores, bm25_top_k, load_bm25, top_scoring
 from movie_assets.index.tokenize import TOKENIZER_ID, tokenize_query, word_pattern
 from movie_assets.index.vectors import read_vectors, write_vectors
 
 __all__ = [
+    "BACKENDS",
+    "ENCODER_DIR",
+    "PRECISIONS",
+    "EncoderUnavailable",
+    "OnnxEmbedder",
+    "cache_key",
+    "cached_export",
+    "encoder_identity",
+    "identity_of",
+    "encoder_writer",
+    "export_encoder",
+    "load_document_embedder",
     "DENSE_FILE",
     "IDMAP_FILE",
     "LEARNED_DIR",
@@ -71,6 +95,7 @@ __all__ = [
     "build_dense_index",
     "carried_learned",
     "check_model",
+    "documents_encoder",
     "current_set_id",
     "embed_documents",
     "install_learned",

@@ -117,6 +117,15 @@ class Manifest(TypedDict):
     # parts name it, so parts installed over other indexes are refused.
     build_id: NotRequired[str]
     extras: NotRequired[dict[str, dict[str, Any]]]
+    # Whose vectors the dense index holds (`movie_assets.index.encoder_identity`): absent or equal to
+    # embedding_model for the model's own (fp32) vectors, "model@int8" for the int8 ONNX encoder's. Queries
+    # must come from the same encoder.
+    embedding_encoder: NotRequired[str]
+
+
+def documents_encoder(manifest: "Manifest") -> str:
+    """The encoder identity of the set's dense vectors (the model's own when not recorded)."""
+    return manifest.get("embedding_encoder") or manifest["embedding_model"]
 
 
 def inside_set(name: str) -> bool:
@@ -173,6 +182,7 @@ def new_manifest(
     set_id: str,
     extras: dict[str, dict[str, Any]] | None = None,
     build_id: str | None = None,
+    encoder: str | None = None,
 ) -> Manifest:
     """The manifest of a freshly built set (`files`: relative path -> sha256 of every file in it)."""
     manifest = {
@@ -190,6 +200,7 @@ def new_manifest(
         "set_id": set_id,
         "build_id": build_id or set_id,
         "extras": extras or {},
+        "embedding_encoder": encoder or model,
     }
     return parse_manifest(manifest, "the new manifest")
 
