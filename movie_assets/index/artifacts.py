@@ -29,6 +29,7 @@ from movie_assets.index.manifest import (
     Manifest,
     check_listed_files,
     inside_set,
+    missing_optional,
     new_manifest,
     parse_manifest,
     read_manifest,
@@ -215,7 +216,7 @@ def extend_artifacts(
         current = resolve_set(out_dir)
         old = read_manifest(current)
         check_listed_files(current, old)
-        dropped = remove | set(extra_files)
+        dropped = remove | set(extra_files) | missing_optional(current, old)
         kept = {
             name: digest
             for name, digest in old["files"].items()

@@ -21,8 +21,9 @@ from typing import Any, Literal, TypedDict
 import numpy as np
 
 from movie_assets.files import sha256_file
+from movie_assets.index.manifest import ENCODER_EXTRA
 
-ENCODER_DIR = "encoder"  # the extra of the artifact set that holds the query encoder's export
+ENCODER_DIR = ENCODER_EXTRA  # the extra of the artifact set that holds the query encoder's export
 MODEL_FILE = "model.onnx"
 TOKENIZER_FILE = "tokenizer.json"
 ENCODER_RECORD = "encoder.json"
