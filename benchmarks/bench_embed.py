@@ -145,12 +145,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"documents: {len(texts)}, words per document median {int(np.median(tokens))}, max {max(tokens)}")
     print(f"load average (1, 5, 15 min): start {load_start}, end {load_end}; {os.cpu_count()} cores")
     report = {
-        "benchmark": "embed",
-        "started_at": started.isoformat(timespec="seconds"),
-        "command": " ".join([Path(sys.executable).name, *sys.argv]),
-        "params": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
+        **common.report_head("embed", started, args, load_start, load_end),
         "embedding_model": model,
-        "load_average": {"start": load_start, "end": load_end},
         "goal": f"ONNX documents/s >= {GOAL_RATIO}x torch fp32's, ratio within each round",
         "exports_made_s": made,
         "summary": summary,

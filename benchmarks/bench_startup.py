@@ -155,11 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"load average (1, 5, 15 min): start {load_start}, end {load_end}; {os.cpu_count()} cores")
     report = {
-        "benchmark": "startup",
-        "started_at": started.isoformat(timespec="seconds"),
-        "command": " ".join([Path(sys.executable).name, *sys.argv]),
-        "params": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
-        "load_average": {"start": load_start, "end": load_end},
+        **common.report_head("startup", started, args, load_start, load_end),
         "goal": f"dense search median <= {GOAL_S} s and < `python -c 'import torch'` in the same run",
         "definitions": {
             "wall_s": "from spawning `python -m movie_assets.cli.main search ... --json` to its exit",

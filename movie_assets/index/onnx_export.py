@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import re
 import shutil
@@ -180,7 +181,12 @@ def _check_tokens(model: Any, onnx_file: Path, folder: Path) -> None:
 def _quantize(fp32: Path, out: Path) -> None:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    quantize_dynamic(str(fp32), str(out), weight_type=QuantType.QInt8, per_channel=True)
+    # The quantizer logs advice for static quantization on the root logger; it does not apply here.
+    logging.disable(logging.WARNING)
+    try:
+        quantize_dynamic(str(fp32), str(out), weight_type=QuantType.QInt8, per_channel=True)
+    finally:
+        logging.disable(logging.NOTSET)
 
 
 def cached_export(root: Path, model_name: str, precision: str = "fp32") -> Path:
