@@ -106,6 +106,21 @@ def text_table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     )
 
 
+def report_head(
+    name: str, started: Any, args: Any, load_start: list[float], load_end: list[float]
+) -> dict[str, Any]:
+    """The fields every report opens with: which benchmark, when, how it was run, the machine's load."""
+    import sys
+
+    return {
+        "benchmark": name,
+        "started_at": started.isoformat(timespec="seconds"),
+        "command": " ".join([Path(sys.executable).name, *sys.argv]),
+        "params": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
+        "load_average": {"start": load_start, "end": load_end, "cores": os.cpu_count()},
+    }
+
+
 def write_report(report: dict[str, Any], folder: Path, name: str) -> Path:
     """Write `report` as `folder/name` (JSON, indented) and return the path."""
     folder.mkdir(parents=True, exist_ok=True)

@@ -129,3 +129,15 @@ def build_worker(size: int, work: str, model: str, noise: float, queries: Sequen
     }
     (folder / "build.json").write_text(json.dumps(out, indent=1))
     return out
+
+
+def install_encoder(artifacts: str, model: str, exports: str) -> dict[str, Any]:
+    """Give the set its ONNX query encoder in fp32 (its vectors are the model's own), as `movie-assets
+    build` does, unless it has one; returns the encoder's facts."""
+    from movie_assets.index import ENCODER_DIR, cached_export, encoder_writer, extend_artifacts, read_manifest
+
+    extras = read_manifest(Path(artifacts)).get("extras") or {}
+    if ENCODER_DIR in extras:
+        return extras[ENCODER_DIR]
+    export = cached_export(Path(exports), model, "fp32")
+    return extend_artifacts(Path(artifacts), {ENCODER_DIR: encoder_writer(export)})["extras"][ENCODER_DIR]

@@ -62,7 +62,11 @@ from movie_assets.evaluation import (
 from movie_assets.index import (
     Embedder,
     EmbeddingCache,
+    OnnxEmbedder,
+    cache_key,
+    cached_export,
     embed_documents,
+    identity_of,
     load_embedder,
     movie_documents,
     write_artifacts,
@@ -89,6 +93,7 @@ class RecentEmbedder:
 
     def __init__(self, inner: Embedder, keep: int = 16) -> None:
         self.name, self.dim = inner.name, inner.dim
+        self.identity = identity_of(inner)  # int8 vectors are another encoder's: the Searcher checks
         self._inner, self._keep = inner, keep
         self._recent: dict[str, np.ndarray] = {}
 
@@ -130,8 +135,21 @@ def _need(path: Path) -> Path:
     return path
 
 
-def build_corpus(cache: Path) -> Corpus:
-    """Import the dumps, build movies/documents, embed (cached) and write the artifacts when they changed."""
+ENCODERS = ("torch", "onnx-fp32", "onnx-int8")
+
+
+def _embedder(encoder: str, cache: Path) -> Embedder:
+    """The document and query encoder: torch (the cached vectors of earlier runs), or an ONNX export."""
+    if encoder == "torch":
+        return load_embedder(embed_model_name())
+    return OnnxEmbedder(cached_export(cache / "encoders", embed_model_name(), encoder.split("-")[1]))
+
+
+def build_corpus(cache: Path, encoder: str = "torch") -> Corpus:
+    """Import the dumps, build movies/documents, embed (cached) and write the artifacts when they changed.
+
+    Sets of another `encoder` than torch go to their own folder (artifacts-onnx-int8), so they never replace
+    the torch set that the learned variants are trained over."""
     catalogue = cache / "catalogue.jsonl.gz"
     if not catalogue.is_file():
         report = import_dumps([_need(SHARED / "catalog" / name) for name in DUMPS], catalogue)
@@ -141,18 +159,22 @@ def build_corpus(cache: Path) -> Corpus:
     if movies.height < len(records):
         _log(f"{len(records) - movies.height:,} catalogue movies have no release year and are not indexed")
     documents = movie_documents(movies)
-    embedder = load_embedder(embed_model_name())
+    embedder = _embedder(encoder, cache)
     started = time.perf_counter()
     vectors, stats = embed_documents(documents, embedder, EmbeddingCache(cache / "embeddings"))
     _log(
         f"{stats.total:,} documents: {stats.cached:,} vectors cached, {stats.embedded:,} embedded "
         f"in {time.perf_counter() - started:.0f}s"
     )
-    artifacts = cache / "artifacts"
-    digest = hashlib.sha256("\n".join([embedder.name, *documents["doc_hash"].to_list()]).encode()).hexdigest()
-    stamp = cache / "artifacts.fingerprint"
+    suffix = "" if encoder == "torch" else f"-{encoder}"
+    artifacts = cache / f"artifacts{suffix}"
+    key = embedder.name if encoder == "torch" else cache_key(embedder)
+    digest = hashlib.sha256("\n".join([key, *documents["doc_hash"].to_list()]).encode()).hexdigest()
+    stamp = cache / f"artifacts{suffix}.fingerprint"
     if not (artifacts / "manifest.json").is_file() or not stamp.is_file() or stamp.read_text() != digest:
-        write_artifacts(movies, documents, vectors, artifacts, model_name=embedder.name)
+        write_artifacts(
+            movies, documents, vectors, artifacts, model_name=embedder.name, encoder=identity_of(embedder)
+        )
         stamp.write_text(digest)
         _log(f"artifacts written to {artifacts}")
     return Corpus(movies, documents, vectors, artifacts, RecentEmbedder(embedder), len(records))
@@ -349,12 +371,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--learned", action="store_true", help="train the learned parts on train, score hybrid with each"
     )
+    parser.add_argument(
+        "--encoder", choices=ENCODERS, default="torch",
+        help="embed documents and queries with torch (default), or the ONNX export in fp32 or int8",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     if args.sample is not None and args.sample < 1:
         parser.error(f"--sample must be >= 1, got {args.sample}")
     if args.learned and "train" in args.splits:
         parser.error("--learned trains on the train split; score it with --splits validation")
-    corpus = build_corpus(_cache_dir())
+    if args.learned and args.encoder != "torch":
+        parser.error("--learned trains over the torch set; leave --encoder at torch")
+    corpus = build_corpus(_cache_dir(), args.encoder)
     if args.build_only:
         return 0
     searcher = Searcher.open(corpus.artifacts, embedder=corpus.embedder)
@@ -368,7 +396,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     learned_report: dict[str, Any] = {}
     if args.learned:
         runs += learned_runs(corpus, learned_report)
-    out = DataPaths.from_env().reports_dir / "bench" / "bench_quality.json"
+    name = "bench_quality.json" if args.encoder == "torch" else f"bench_quality-{args.encoder}.json"
+    out = DataPaths.from_env().reports_dir / "bench" / name
     out.parent.mkdir(parents=True, exist_ok=True)
     report: dict[str, Any] = {
         "benchmark": "bench_quality",
@@ -378,6 +407,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "dumps": list(DUMPS), "movies_imported": corpus.imported, "movies_indexed": corpus.movies.height
         },
         "embedding_model": corpus.embedder.name,
+        "encoder": args.encoder,
         "query_text": f"title + stripped text, cut at a word boundary to {MAX_QUERY_CHARS:,} characters "
         "for the library methods (1,000 for 'hybrid (1,000 chars)'); the seed method reads the whole text",
         "timing": "ms_per_query is wall time on a shared machine; per query the methods run in table order "

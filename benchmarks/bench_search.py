@@ -39,12 +39,12 @@ import numpy as np
 
 if __package__:
     from benchmarks import _common as common
-    from benchmarks._search_build import DEMO_SIZE, build_worker
+    from benchmarks._search_build import DEMO_SIZE, build_worker, install_encoder
     from benchmarks._search_learned import install_from, learned_stage_times
     from benchmarks._search_seed import seed_worker
 else:  # run as a script: benchmarks/ is on sys.path
     import _common as common
-    from _search_build import DEMO_SIZE, build_worker
+    from _search_build import DEMO_SIZE, build_worker, install_encoder
     from _search_learned import install_from, learned_stage_times
     from _search_seed import seed_worker
 
@@ -243,20 +243,26 @@ def serve_worker(
     profile: bool,
     threads: int | None,
     preload: bool = False,
+    query_encoder: str = "onnx",
 ) -> dict[str, Any]:
-    """Load the model, open, warm up, then time every method on the same distinct queries, round robin."""
-    import torch
+    """Load the model, open, warm up, then time every method on the same distinct queries, round robin.
 
+    `query_encoder`: "onnx" (the set's own export, which the Searcher loads itself, as a search does now)
+    or "torch" (sentence-transformers, injected, as before the set carried an export)."""
     baseline = common.memory_mb()
-    # The Searcher embeds queries on one torch thread when it loads its own model; this worker injects
-    # the model (to time its load), so it applies the same setting unless told otherwise.
-    torch.set_num_threads(threads or 1)
     from movie_assets.index import load_embedder, read_manifest
     from movie_assets.search import ModelUnavailableError, Searcher, SearchParams, load_cross_encoder
 
     manifest = read_manifest(Path(artifacts))
     t = time.perf_counter()
-    embedder = load_embedder(manifest["embedding_model"])
+    embedder = None
+    if query_encoder == "torch":
+        import torch
+
+        # The Searcher embeds queries on one torch thread when it loads its own model; this worker injects
+        # the model (to time its load), so it applies the same setting unless told otherwise.
+        torch.set_num_threads(threads or 1)
+        embedder = load_embedder(manifest["embedding_model"])
     model_load_s = time.perf_counter() - t
     methods, reranker = list(METHODS), None
     try:
@@ -269,6 +275,11 @@ def serve_worker(
     t = time.perf_counter()
     searcher = Searcher.open(artifacts, embedder=embedder, cross_encoder=reranker, preload=preload)
     open_s = time.perf_counter() - t
+    if query_encoder == "onnx":
+        t = time.perf_counter()
+        if not searcher.encoder.load_onnx():
+            raise RuntimeError(f"{artifacts} has no usable ONNX query encoder")
+        model_load_s = time.perf_counter() - t
     serial = 0
     params = {method: SearchParams(k=20, method=method) for method in methods}
     for i in range(warmup):  # model first use, page faults on the memory-mapped files
@@ -304,7 +315,8 @@ def serve_worker(
     }
     slowest = sorted(((float(np.median(v)), q) for q, v in by_query.items()), reverse=True)[:5]
     out = {
-        "torch_threads": torch.get_num_threads(),
+        "query_encoder": query_encoder,
+        "torch_threads": sys.modules["torch"].get_num_threads() if "torch" in sys.modules else None,
         "model_load_s": model_load_s,
         "open_with_model_s": open_s,
         "cross_encoder": ce,
@@ -340,13 +352,20 @@ def _measure_size(size: int, work: Path, model: str, args: argparse.Namespace) -
             flush=True,
         )
     artifacts = str(folder / "artifacts")
+    if "onnx" in args.query_encoders:
+        facts = common.in_fresh_process(install_encoder, artifacts, model, str(work / "encoders"))
+        print(f"  {size:,}: ONNX query encoder in the set ({facts['precision']})", flush=True)
     if args.learned_from is not None:
         entry = install_from(args.learned_from, Path(artifacts))
         print(f"  {size:,}: learned parts from {args.learned_from} installed ({entry['files']})", flush=True)
     opens = [common.in_fresh_process(open_worker, artifacts, args.preload) for _ in range(args.open_repeats)]
     print(f"  {size:,}: open {[round(o['open_s'], 3) for o in opens]} s; serving ...", flush=True)
     knobs = (args.queries, args.warmup, args.breakdown, args.profile, args.torch_threads, args.preload)
-    serve = common.in_fresh_process(serve_worker, artifacts, *knobs)
+    serves = {}
+    for encoder in args.query_encoders:
+        print(f"  {size:,}: serving with the {encoder} query encoder ...", flush=True)
+        serves[encoder] = common.in_fresh_process(serve_worker, artifacts, *knobs, encoder)
+    serve = serves[args.query_encoders[0]]
     seed = None
     if args.seed_queries > 0:
         print(f"  {size:,}: the seed's method over {args.seed_queries} queries ...", flush=True)
@@ -363,6 +382,7 @@ def _measure_size(size: int, work: Path, model: str, args: argparse.Namespace) -
             "import_plus_open_s_median": float(np.median([o["import_s"] + o["open_s"] for o in opens])),
         },
         "serve": serve,
+        "serve_by_query_encoder": serves,
         "seed": seed,
         "seed_over_hybrid_p50": None if seed is None else seed["latency"]["p50_ms"] / hybrid["p50_ms"],
     }
@@ -408,6 +428,16 @@ def _table(results: list[dict[str, Any]]) -> str:
             ))  # fmt: skip
         if serve["cross_encoder"]["status"] != "available":
             rows.append((size, "ce", "", "", "", "", "", "", serve["cross_encoder"]["status"]))
+        first = serve["methods"]["hybrid"]["p50_ms"]
+        for encoder, other in r["serve_by_query_encoder"].items():
+            if other is serve:
+                continue
+            m = other["methods"]["hybrid"]
+            rows.append((
+                size, f"hybrid ({encoder} query encoder)", "", f"{m['p50_ms']:.1f}", f"{m['p95_ms']:.1f}",
+                f"{m['mean_ms']:.1f}", f"{m['cpu_p50_ms']:.1f}", f"{other['memory']['peak_mb']:.0f}",
+                f"its p50 / hybrid p50 = {m['p50_ms'] / first:.1f}x",
+            ))  # fmt: skip
         if r["seed"] is not None:
             s = r["seed"]
             rows.append((
@@ -477,6 +507,13 @@ def main(argv: list[str] | None = None) -> int:
         ("--out", Path, None, "JSON folder (default $MOVIE_ASSETS_HOME/reports/bench)"),
     ):
         parser.add_argument(flag, type=kind, default=default, help=text)
+    parser.add_argument(
+        "--query-encoders",
+        nargs="+",
+        choices=("onnx", "torch"),
+        default=["onnx"],
+        help="serve with each in turn (the first is the table's main rows; default onnx: the set's export)",
+    )
     for flag, text in (
         ("--profile", "also cProfile the breakdown queries"),
         ("--preload", "read the dense index into memory at open, not mapped"),

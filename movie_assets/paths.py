@@ -55,6 +55,11 @@ class DataPaths:
         return self.root / "cache" / "embeddings"
 
     @property
+    def encoder_cache_dir(self) -> Path:
+        """ONNX exports of the embedding model, one folder per model, precision and export version."""
+        return self.root / "cache" / "encoders"
+
+    @property
     def reports_dir(self) -> Path:
         return self.root / "reports"
 

@@ -135,21 +135,45 @@ class TMDbResource(dg.ConfigurableResource):
 
 
 class EmbedderResource(dg.ConfigurableResource):
-    """The sentence-transformers model for documents and queries (offline MiniLM by default)."""
+    """The sentence-transformers model for documents and queries (offline MiniLM by default), and how
+    documents are embedded: ONNX Runtime on a CPU (torch on a GPU), in fp32 or int8."""
 
     model_name: str | None = Field(default=None, description="unset: EMBED_MODEL_NAME, else MiniLM")
+    backend: str = Field(default="onnx", description="onnx (CPU; torch on a GPU) or torch")
+    precision: str = Field(
+        default="fp32", description="fp32 (the model's own vectors) or int8 (ONNX only: another encoder)"
+    )
 
     @property
     def name(self) -> str:
         return self.model_name or embed_model_name()
 
-    def load(self) -> Any:
-        return _load_embedder(self.name)
+    @property
+    def identity(self) -> str:
+        """Which encoder's vectors this makes (`movie_assets.index.encoder_identity`)."""
+        from movie_assets.index import encoder_identity
+
+        return encoder_identity(self.name, self.precision)
+
+    def load(self, export_root: Path | None = None) -> Any:
+        """The document embedder; `export_root` keeps its ONNX export (None: torch)."""
+        return _load_embedder(self.name, self.backend, self.precision, export_root)
+
+    def query_encoder(self, export_root: Path) -> dict[str, Any]:
+        """The artifact set's extra for queries: this model's ONNX export in this resource's precision
+        (name -> writer, for `write_artifacts`); empty, and queries use torch, when it cannot be made."""
+        from movie_assets.index import ENCODER_DIR, EncoderUnavailable, cached_export, encoder_writer
+
+        try:
+            return {ENCODER_DIR: encoder_writer(cached_export(export_root, self.name, self.precision))}
+        except (EncoderUnavailable, ImportError, OSError) as exc:
+            dg.get_dagster_logger().warning(f"no ONNX query encoder for {self.name!r}: {exc}")
+            return {}
 
 
 @cache
-def _load_embedder(name: str) -> Any:
+def _load_embedder(name: str, backend: str, precision: str, export_root: Path | None) -> Any:
     # Loading a model takes seconds; every asset in a process shares one instance per name.
-    from movie_assets.index import load_embedder
+    from movie_assets.index import load_document_embedder
 
-    return load_embedder(name)
+    return load_document_embedder(name, backend=backend, precision=precision, export_root=export_root)

@@ -13,7 +13,7 @@ import polars as pl
 
 from movie_assets.index.artifacts import write_artifacts
 from movie_assets.index.documents import movie_documents
-from movie_assets_tests.fakes import FakeEmbedder, make_movies
+from movie_assets_tests.fakes import FakeEmbedder, make_movies, write_tiny_encoder
 
 # -- the search library's catalogue: languages, year spread, near-duplicates, a title-only match ---------
 
@@ -112,3 +112,20 @@ def artifact_inputs() -> tuple[pl.DataFrame, pl.DataFrame, np.ndarray]:
     movies = make_movies(ARTIFACT_RECORDS)
     docs = movie_documents(movies)[[2, 0, 1]]  # another order than the movies, as a concat of years gives
     return movies, docs, FakeEmbedder().encode(docs["document"].to_list())
+
+
+def build_onnx_artifacts(
+    folder: Path, export: Path, records: Sequence[Mapping[str, Any]] = SEARCH_MOVIES, precision: str = "fp32"
+) -> Path:
+    """Artifacts over `records` embedded by the tiny ONNX encoder (`fakes.write_tiny_encoder`, written to
+    `export`), which the set carries as its query encoder."""
+    from movie_assets.index import ENCODER_DIR, OnnxEmbedder, encoder_writer
+
+    embedder = OnnxEmbedder(write_tiny_encoder(export, precision=precision))
+    movies = make_movies(records)
+    documents = movie_documents(movies)
+    write_artifacts(
+        movies, documents, embedder.encode(documents["document"].to_list()), folder, model_name=embedder.name,
+        extra_files={ENCODER_DIR: encoder_writer(export)}, encoder=embedder.identity,
+    )  # fmt: skip
+    return folder

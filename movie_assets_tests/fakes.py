@@ -4,9 +4,11 @@ serves it) and a `movies` frame builder."""
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -62,7 +64,7 @@ class FakeEmbedderResource(EmbedderResource):
 
     fail: bool = False
 
-    def load(self) -> Any:
+    def load(self, export_root: Path | None = None) -> Any:
         if self.fail:
             raise RuntimeError("embedder unavailable (injected)")
         return FAKE_EMBEDDER
@@ -92,3 +94,59 @@ def make_movies(records: Sequence[Mapping[str, Any]]) -> pl.DataFrame:
     (original_title = title, release_date = 1 January of the year)."""
     rows = [{c: r[c] if c in r else _default(c, r) for c in MOVIES_TEST_SCHEMA} for r in records]
     return pl.DataFrame(rows, schema=MOVIES_TEST_SCHEMA)
+
+
+TINY_ENCODER = "tiny-onnx-encoder"
+TINY_WORDS = (
+    "heist",
+    "thriller",
+    "romance",
+    "paris",
+    "detective",
+    "rain",
+    "killer",
+    "comedy",
+    "space",
+    "war",
+)
+
+
+def write_tiny_encoder(
+    folder: Path, *, dim: int = 8, precision: str = "fp32", pooling: str = "mean", model: str = TINY_ENCODER
+) -> Path:
+    """An ONNX export folder (`movie_assets.index.onnx_encoder`) without torch: a word-level tokenizer with
+    [CLS]/[SEP] over TINY_WORDS and a graph that looks each token up in a fixed random table (its only
+    input is input_ids, as an export may leave inputs out). Same seed, same vectors."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors
+
+    folder.mkdir(parents=True, exist_ok=True)
+    vocab = {"[PAD]": 0, "[UNK]": 1, "[CLS]": 2, "[SEP]": 3, **{w: i + 4 for i, w in enumerate(TINY_WORDS)}}
+    tokenizer = Tokenizer(models.WordLevel(vocab, unk_token="[UNK]"))
+    tokenizer.normalizer = normalizers.Lowercase()
+    tokenizer.pre_tokenizer = pre_tokenizers.Whitespace()
+    tokenizer.post_processor = processors.TemplateProcessing(
+        single="[CLS] $A [SEP]", special_tokens=[("[CLS]", 2), ("[SEP]", 3)]
+    )
+    tokenizer.save(str(folder / "tokenizer.json"))
+    table = np.random.default_rng(7).normal(size=(len(vocab), dim)).astype(np.float32)
+    graph = helper.make_graph(
+        [helper.make_node("Gather", ["table", "input_ids"], ["token_embeddings"])],
+        "tiny",
+        [helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["batch", "tokens"])],
+        [helper.make_tensor_value_info("token_embeddings", TensorProto.FLOAT, ["batch", "tokens", dim])],
+        [numpy_helper.from_array(table, "table")],
+    )
+    onnx.save(
+        helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(folder / "model.onnx")
+    )
+    info = {"export_version": 1, "model": model, "dim": dim, "precision": precision, "pooling": pooling,
+            "normalize": True, "max_seq_length": 6, "source_sha256": ""}  # fmt: skip
+    (folder / "encoder.json").write_text(json.dumps(info), encoding="utf-8")
+    return folder
+
+
+def tiny_table(dim: int = 8) -> np.ndarray:
+    """The token table of `write_tiny_encoder` (rows in its vocabulary's order)."""
+    return np.random.default_rng(7).normal(size=(len(TINY_WORDS) + 4, dim)).astype(np.float32)

@@ -5,7 +5,14 @@ import polars as pl
 
 from movie_assets.assets.catalog import movies
 from movie_assets.catalog import read_movies_dir
-from movie_assets.index import EmbeddingCache, embed_documents, write_documents, write_vectors
+from movie_assets.index import (
+    EmbeddingCache,
+    cache_key,
+    embed_documents,
+    identity_of,
+    write_documents,
+    write_vectors,
+)
 from movie_assets.index import movie_documents as build_documents
 from movie_assets.partitions import year_partitions
 from movie_assets.resources import DataHome, EmbedderResource
@@ -35,9 +42,11 @@ def movie_embeddings(
     year = int(context.partition_key)
     paths = data.paths()
     docs = pl.read_parquet(paths.documents_file(year))
-    model = embedder.load()
+    model = embedder.load(paths.encoder_cache_dir)
     vectors, stats = embed_documents(docs, model, EmbeddingCache(paths.embedding_cache_dir))
-    target = write_vectors(docs, vectors, embedder.name, paths.embeddings_file(year))
+    target = write_vectors(
+        docs, vectors, embedder.name, paths.embeddings_file(year), encoder=identity_of(model)
+    )
     context.log.info(f"movie_embeddings {year}: {stats.embedded} embedded, {stats.cached} from the cache")
     return dg.MaterializeResult(
         metadata={
@@ -45,6 +54,7 @@ def movie_embeddings(
             "embedded": stats.embedded,
             "cached": stats.cached,
             "model": embedder.name,
+            "encoder": cache_key(model),
             "dim": int(vectors.shape[1]) if vectors.ndim == 2 else 0,
             "path": dg.MetadataValue.path(str(target)),
         }

@@ -59,7 +59,9 @@ def search_artifacts(
     years = paths.built_years()
     catalogue = read_movies_dir(paths.movies_root, years)
     docs = pl.concat([pl.read_parquet(paths.documents_file(y)) for y in years]) if years else None
-    ids, vectors = read_vectors([paths.embeddings_file(y) for y in years], model_name=embedder.name)
+    ids, vectors = read_vectors(
+        [paths.embeddings_file(y) for y in years], model_name=embedder.name, encoder=embedder.identity
+    )
     if docs is None or docs.height == 0:
         raise dg.Failure(
             "no movies are built yet: materialize movies, movie_documents and movie_embeddings first"
@@ -73,9 +75,12 @@ def search_artifacts(
     # encoder changed (search_ranker retrains it when its labels or features changed).
     build_id = uuid.uuid4().hex
     carried = carried_learned(paths.artifacts_dir, embedder.name, int(vectors.shape[1]), build_id)
+    # The query encoder travels with the set: ONNX in the documents' precision, so a search starts without
+    # torch and never embeds queries with another encoder than the documents'.
+    encoder = embedder.query_encoder(paths.encoder_cache_dir)
     manifest = write_artifacts(
         catalogue, docs, vectors, paths.artifacts_dir, model_name=embedder.name, source=source,
-        extra_files=carried, build_id=build_id,
+        extra_files={**carried, **encoder}, build_id=build_id, encoder=embedder.identity,
     )  # fmt: skip
     common = {
         "count": manifest["count"],

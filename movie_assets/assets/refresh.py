@@ -123,7 +123,9 @@ def _apply(
         }
         _materialized(context, year_patch.year, {"movie_details": {"patched": True}, "movies": movies_meta})
     todo = pending.read()
-    model = embedder.load() if todo else None  # loading a model takes seconds: not when nothing changed
+    model = (
+        embedder.load(paths.encoder_cache_dir) if todo else None
+    )  # loading a model takes seconds: not when nothing changed
     changed = {p.year: p.changed for p in patch.years if p.year not in unfinished}
     refreshed, stats = (
         refresh_vectors(paths, todo, model, model_name=embedder.name, changed=changed) if todo else ([], None)

@@ -154,7 +154,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         params = SearchParams(**{knob.name: getattr(args, knob.name) for knob in SearchParams.knobs()})
         clean_query(args.query)
         searcher = Searcher.open(args.artifacts or default_artifacts_dir())
-        if params.method != "bm25":
+        # The set's ONNX encoder needs no quieting; torch's loaders (the fallback, the cross-encoder) do.
+        if params.method == "ce" or (params.method != "bm25" and not searcher.encoder.load_onnx()):
             _quiet_model_loading()
         result = searcher.search(args.query, params)
     except QueryError as exc:

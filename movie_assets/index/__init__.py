@@ -16,6 +16,7 @@ from movie_assets.index.embedding import (
     load_embedder,
     unit_rows,
 )
+from movie_assets.index.encoders import BACKENDS, load_document_embedder
 from movie_assets.index.gazetteer import (
     GAZETTEER_EXTRA,
     GAZETTEER_VERSION,
@@ -45,9 +46,20 @@ from movie_assets.index.manifest import (
     LearnedInfo,
     Manifest,
     check_model,
+    documents_encoder,
     parse_manifest,
     read_manifest,
 )
+from movie_assets.index.onnx_encoder import (
+    ENCODER_DIR,
+    PRECISIONS,
+    EncoderUnavailable,
+    OnnxEmbedder,
+    cache_key,
+    encoder_identity,
+    identity_of,
+)
+from movie_assets.index.onnx_export import cached_export, encoder_writer, export_encoder
 from movie_assets.index.sets import KEEP_SETS, current_set_id, resolve_set, sets_dir
 from movie_assets.index.sparse import bm25_scores, bm25_top_k, load_bm25, top_scoring
 from movie_assets.index.tokenize import TOKENIZER_ID, tokenize_query, word_pattern
@@ -61,6 +73,18 @@ __all__ = [
     "Title",
     "fold",
     "gazetteer_writer",
+    "BACKENDS",
+    "ENCODER_DIR",
+    "PRECISIONS",
+    "EncoderUnavailable",
+    "OnnxEmbedder",
+    "cache_key",
+    "cached_export",
+    "encoder_identity",
+    "identity_of",
+    "encoder_writer",
+    "export_encoder",
+    "load_document_embedder",
     "DENSE_FILE",
     "IDMAP_FILE",
     "LEARNED_DIR",
@@ -87,6 +111,7 @@ __all__ = [
     "build_dense_index",
     "carried_learned",
     "check_model",
+    "documents_encoder",
     "current_set_id",
     "embed_documents",
     "install_learned",

@@ -30,6 +30,7 @@ from movie_assets.index.manifest import (
     Manifest,
     check_listed_files,
     inside_set,
+    missing_optional,
     new_manifest,
     parse_manifest,
     read_manifest,
@@ -140,6 +141,7 @@ def write_artifacts(
     source: str = "tmdb",
     extra_files: Mapping[str, ExtraWriter] | None = None,
     build_id: str | None = None,
+    encoder: str | None = None,
 ) -> Manifest:
     """Build a whole new artifact set and publish it as the one `out_dir` names (`movie_assets.index.sets`).
 
@@ -152,6 +154,8 @@ def write_artifacts(
             (front ends label it; evaluation against real relevance labels skips it).
         extra_files: more artifacts of this set, name -> writer (the hook in `movie_assets.index.manifest`).
         build_id: the id this build of the indexes gets (default: its set id), for extras that record it.
+        encoder: the encoder identity of `vectors` (`movie_assets.index.encoder_identity`; default the
+            model's own), recorded as the manifest's embedding_encoder.
 
     Returns:
         The manifest written (its "set_id" names the set's folder).
@@ -182,6 +186,7 @@ def write_artifacts(
                 set_id=set_id,
                 extras=extras,
                 build_id=build_id,
+                encoder=encoder,
             )
             write_json(manifest, folder / MANIFEST)
         publish(out_dir, set_id)
@@ -214,7 +219,7 @@ def extend_artifacts(
         current = resolve_set(out_dir)
         old = read_manifest(current)
         check_listed_files(current, old)
-        dropped = remove | set(extra_files)
+        dropped = remove | set(extra_files) | missing_optional(current, old)
         kept = {
             name: digest
             for name, digest in old["files"].items()

@@ -16,6 +16,7 @@ import polars as pl
 
 from movie_assets.config import DEFAULT_EMBED_MODEL
 from movie_assets.files import atomic_path
+from movie_assets.index.onnx_encoder import cache_key
 
 # Names that mean the packaged model; sentence-transformers treats the short one as the long one.
 _BUNDLED_NAMES = {DEFAULT_EMBED_MODEL, DEFAULT_EMBED_MODEL.split("/", 1)[1]}
@@ -55,11 +56,19 @@ def resolve_model_path(name: str) -> str:
 
 
 class SentenceTransformerEmbedder:
-    """An `Embedder` over a loaded sentence-transformers model."""
+    """An `Embedder` over a loaded sentence-transformers model.
 
-    def __init__(self, model: Any, name: str) -> None:
+    `precision` is "fp16" on a GPU, else "fp32"; `cache_key` keys its vectors in the embedding cache (the
+    bare model name for fp32, as caches written before other backends existed are keyed)."""
+
+    backend = "torch"
+
+    def __init__(self, model: Any, name: str, precision: str = "fp32") -> None:
         self.name = name
         self.dim = int(model.get_embedding_dimension())
+        self.precision = precision
+        self.cache_key = name if precision == "fp32" else f"{name}@torch-{precision}"
+        self.identity = name  # fp16 vectors are the model's own (rankings barely move)
         self._model = model
 
     def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
@@ -100,11 +109,15 @@ def load_embedder(name: str, device: str | None = None) -> SentenceTransformerEm
         ) from exc
     if device.startswith("cuda"):
         model.half()  # half the memory and about twice the throughput; rankings barely move
+        return SentenceTransformerEmbedder(model, name, precision="fp16")
     return SentenceTransformerEmbedder(model, name)
 
 
 class EmbeddingCache:
-    """Vectors keyed by (model name, document hash), as append-only Parquet shards per model.
+    """Vectors keyed by (encoder key, document hash), as append-only Parquet shards per key.
+
+    The key is `cache_key(embedder)`: the model, and the backend and precision that made the vectors
+    ("name@onnx-int8"), so vectors of different encoders never mix.
 
     Every write is a new uniquely named shard, renamed into place once complete, so year partitions
     embedding at the same time never overwrite each other and a reader never sees half a shard.
@@ -187,7 +200,8 @@ def embed_documents(
     if docs["doc_hash"].null_count() or docs["document"].null_count():
         raise ValueError("documents frame has null document or doc_hash values; rebuild movie_documents")
     hashes, texts = docs["doc_hash"].to_list(), docs["document"].to_list()
-    found, vectors = cache.lookup(embedder.name, hashes, embedder.dim)
+    key = cache_key(embedder)
+    found, vectors = cache.lookup(key, hashes, embedder.dim)
     todo: dict[str, str] = {}
     for row in np.flatnonzero(~found):
         todo.setdefault(hashes[row], texts[row])
@@ -199,7 +213,7 @@ def embed_documents(
         if out.shape != (len(chunk), embedder.dim):
             raise ValueError(f"embedder {embedder.name!r} returned {out.shape} for {len(chunk)} texts")
         out = unit_rows(out)
-        cache.add(embedder.name, [h for h, _ in chunk], out)
+        cache.add(key, [h for h, _ in chunk], out)
         new.update(zip((h for h, _ in chunk), out, strict=True))
     for row in np.flatnonzero(~found):
         vectors[row] = new[hashes[row]]

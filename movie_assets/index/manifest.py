@@ -48,6 +48,10 @@ BM25_PARAMS_FILE = f"{BM25_DIR}/params.index.json"
 REQUIRED_FILES = (DENSE_FILE, IDMAP_FILE, PAYLOAD_FILE, BM25_PARAMS_FILE)
 CORE_NAMES = frozenset({MANIFEST, DENSE_FILE, IDMAP_FILE, PAYLOAD_FILE, BM25_DIR})
 LEARNED_EXTRA = "learned"  # the extra holding the learned ranker and adapter (`LearnedInfo`)
+# Extras whose reader has a fallback: a set missing their files is still whole (the ONNX query encoder
+# falls back to torch with a warning), and a set extended from it goes without them.
+ENCODER_EXTRA = "encoder"  # the extra holding the ONNX query encoder (`movie_assets.index.onnx_encoder`)
+OPTIONAL_EXTRAS = frozenset({ENCODER_EXTRA})
 REBUILD = "run `movie-assets build` (or materialize dense_index, bm25_index, search_payload)"
 IDMAP_SCHEMA: dict[str, pl.DataType] = {"movie_id": pl.Int64()}
 PAYLOAD_SCHEMA: dict[str, pl.DataType] = {
@@ -117,6 +121,15 @@ class Manifest(TypedDict):
     # parts name it, so parts installed over other indexes are refused.
     build_id: NotRequired[str]
     extras: NotRequired[dict[str, dict[str, Any]]]
+    # Whose vectors the dense index holds (`movie_assets.index.encoder_identity`): absent or equal to
+    # embedding_model for the model's own (fp32) vectors, "model@int8" for the int8 ONNX encoder's. Queries
+    # must come from the same encoder.
+    embedding_encoder: NotRequired[str]
+
+
+def documents_encoder(manifest: "Manifest") -> str:
+    """The encoder identity of the set's dense vectors (the model's own when not recorded)."""
+    return manifest.get("embedding_encoder") or manifest["embedding_model"]
 
 
 def inside_set(name: str) -> bool:
@@ -173,6 +186,7 @@ def new_manifest(
     set_id: str,
     extras: dict[str, dict[str, Any]] | None = None,
     build_id: str | None = None,
+    encoder: str | None = None,
 ) -> Manifest:
     """The manifest of a freshly built set (`files`: relative path -> sha256 of every file in it)."""
     manifest = {
@@ -190,6 +204,7 @@ def new_manifest(
         "set_id": set_id,
         "build_id": build_id or set_id,
         "extras": extras or {},
+        "embedding_encoder": encoder or model,
     }
     return parse_manifest(manifest, "the new manifest")
 
@@ -222,6 +237,8 @@ def check_listed_files(directory: Path, manifest: Manifest) -> None:
     for name in [*REQUIRED_FILES, *files]:
         if name not in files:
             raise ArtifactsError(f"{name} is not listed in {Path(directory) / MANIFEST}; {REBUILD}")
+        if name.split("/")[0] in OPTIONAL_EXTRAS:
+            continue  # its reader checks it, and falls back
         try:
             present = (Path(directory) / name).is_file()
         except OSError as exc:  # is_file() lets a permission error through
@@ -233,6 +250,15 @@ def check_listed_files(directory: Path, manifest: Manifest) -> None:
     for name in manifest.get("extras", {}):
         if not any(f == name or f.startswith(f"{name}/") for f in files):
             raise ArtifactsError(f"the extra {name!r} has no files listed in {directory}; {REBUILD}")
+
+
+def missing_optional(directory: Path, manifest: Manifest) -> set[str]:
+    """The optional extras (OPTIONAL_EXTRAS) some of whose listed files are missing from `directory`."""
+    return {
+        name.split("/")[0]
+        for name in manifest["files"]
+        if name.split("/")[0] in OPTIONAL_EXTRAS and not (Path(directory) / name).is_file()
+    }
 
 
 def check_model(manifest: Manifest, name: str, dim: int | None, where: str) -> None:

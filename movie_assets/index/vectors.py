@@ -11,12 +11,16 @@ import polars as pl
 from movie_assets.files import atomic_path
 
 
-def write_vectors(docs: pl.DataFrame, vectors: np.ndarray, model_name: str, path: Path) -> Path:
+def write_vectors(
+    docs: pl.DataFrame, vectors: np.ndarray, model_name: str, path: Path, *, encoder: str | None = None
+) -> Path:
+    """Write one year's vectors; `encoder` is their encoder identity (default: the model's own vectors)."""
     if vectors.shape[0] != docs.height:
         raise ValueError(f"{docs.height} documents but {vectors.shape[0]} vectors")
     dim = vectors.shape[1] if vectors.ndim == 2 and vectors.shape[0] else 0
     frame = docs.select("movie_id", "doc_hash").with_columns(
         pl.lit(model_name).alias("model"),
+        pl.lit(encoder or model_name).alias("encoder"),
         pl.Series("vector", vectors.astype(np.float32, copy=False), dtype=pl.Array(pl.Float32, dim)),
     )
     with atomic_path(path) as tmp:
@@ -24,8 +28,11 @@ def write_vectors(docs: pl.DataFrame, vectors: np.ndarray, model_name: str, path
     return path
 
 
-def read_vectors(paths: Sequence[Path], *, model_name: str) -> tuple[np.ndarray, np.ndarray]:
-    """Concatenate year files → (movie ids, float32 matrix); every file must come from `model_name`."""
+def read_vectors(
+    paths: Sequence[Path], *, model_name: str, encoder: str | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Concatenate year files → (movie ids, float32 matrix); every file must come from `model_name`, and
+    from the encoder `encoder` when given (files from before encoders were recorded hold the model's own)."""
     ids: list[np.ndarray] = []
     blocks: list[np.ndarray] = []
     for path in paths:
@@ -40,6 +47,12 @@ def read_vectors(paths: Sequence[Path], *, model_name: str) -> tuple[np.ndarray,
             raise ValueError(
                 f"{path} holds vectors from {sorted(models)}, not {model_name}; "
                 "re-materialize movie_embeddings for that year with the current EMBED_MODEL_NAME"
+            )
+        held = set(frame["encoder"].unique().to_list()) if "encoder" in frame.columns else {model_name}
+        if encoder is not None and frame.height and held != {encoder}:
+            raise ValueError(
+                f"{path} holds vectors of encoder {sorted(held)}, not {encoder}; re-materialize "
+                "movie_embeddings for that year with the current embedder settings"
             )
         ids.append(frame["movie_id"].to_numpy())
         if frame.height:

@@ -25,6 +25,7 @@ from movie_assets.index import (
     EmbeddingCache,
     EmbedStats,
     embed_documents,
+    identity_of,
     movie_documents,
     write_documents,
     write_vectors,
@@ -112,12 +113,14 @@ def write_partition(
     return written["sha256"], [o.name for o in outcomes if not o.passed]
 
 
-def _previous_vectors(path: Path, model_name: str) -> pl.DataFrame:
+def _previous_vectors(path: Path, model_name: str, encoder: str) -> pl.DataFrame:
     empty = pl.DataFrame(schema={"doc_hash": pl.Utf8, "vector": pl.Array(pl.Float32, 1)})
     if not path.is_file():
         return empty
     frame = pl.read_parquet(path)
-    if frame.is_empty() or set(frame["model"].unique()) != {model_name}:
+    # Files from before encoders were recorded hold the model's own vectors.
+    held = set(frame["encoder"].unique()) if "encoder" in frame.columns else {model_name}
+    if frame.is_empty() or set(frame["model"].unique()) != {model_name} or held != {encoder}:
         return empty
     return frame.select("doc_hash", "vector").unique("doc_hash", keep="first")
 
@@ -165,7 +168,7 @@ def refresh_vectors(
     for year in years:
         docs = _documents(paths, year, (changed or {}).get(year))
         write_documents(docs, paths.documents_file(year))
-        previous = _previous_vectors(paths.embeddings_file(year), model_name)
+        previous = _previous_vectors(paths.embeddings_file(year), model_name, identity_of(embedder))
         known = docs.join(previous, on="doc_hash", how="left", maintain_order="left")["vector"]
         plans.append((year, docs, known, known.is_null().to_numpy()))
     new_docs = pl.concat([docs.filter(missing) for _, docs, _, missing in plans], how="vertical")
@@ -178,6 +181,6 @@ def refresh_vectors(
         count = int(missing.sum())
         vectors[missing] = fresh[offset : offset + count]
         offset += count
-        write_vectors(docs, vectors, model_name, paths.embeddings_file(year))
+        write_vectors(docs, vectors, model_name, paths.embeddings_file(year), encoder=identity_of(embedder))
         done.append(VectorsRefresh(year, docs.height, count))
     return done, stats

@@ -1,16 +1,37 @@
 """The models a Searcher loads on first use: the query embedder (with recent vectors kept) and the
-cross-encoder. Both loads are guarded by a lock, so one Searcher may serve many threads."""
+cross-encoder. Both loads are guarded by a lock, so one Searcher may serve many threads.
+
+The query embedder is the artifact set's own ONNX export (`encoder/`, listed in its manifest with its
+checksum) on ONNX Runtime: no torch, so a one-off search starts in about a second. A set without one, or
+whose export is missing or damaged, gets the torch model with one warning, as long as that is the encoder
+the documents were embedded with (fp32); an int8 set refuses, since torch cannot make its vectors.
+"""
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
+from pathlib import Path
 
 import numpy as np
 
-from movie_assets.index import Embedder, Manifest, check_model
+from movie_assets.index import (
+    ENCODER_DIR,
+    REBUILD,
+    ArtifactsError,
+    Embedder,
+    EncoderUnavailable,
+    Manifest,
+    OnnxEmbedder,
+    check_model,
+    documents_encoder,
+    identity_of,
+)
 from movie_assets.search.rerank import CrossEncoderLike, load_cross_encoder
 from movie_assets.search.types import ModelUnavailableError
+
+log = logging.getLogger(__name__)
 
 QUERY_VECTOR_CACHE = 256  # query texts whose vectors are kept
 
@@ -32,9 +53,19 @@ class QueryEncoder:
     the vectors of recent texts are remembered, as front ends re-run the same query.
     """
 
-    def __init__(self, manifest: Manifest, embedder: Embedder | None = None) -> None:
+    def __init__(
+        self, manifest: Manifest, embedder: Embedder | None = None, folder: Path | None = None
+    ) -> None:
+        """`folder`: the set's own folder, where its ONNX export is (None: the torch model is loaded)."""
         self.manifest = manifest
+        self.folder = folder
+        if embedder is not None and identity_of(embedder) != documents_encoder(manifest):
+            raise ArtifactsError(
+                f"the dense index holds vectors of encoder {documents_encoder(manifest)!r} but the query "
+                f"embedder given makes {identity_of(embedder)!r}; {REBUILD}"
+            )
         self._embedder = embedder
+        self._onnx_failed = False
         self._lock = threading.Lock()
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
 
@@ -51,16 +82,70 @@ class QueryEncoder:
         """
         with self._lock:
             if self._embedder is None:
-                from movie_assets.index import EmbeddingModelUnavailable, load_embedder
-
-                _one_torch_thread()
-                try:
-                    embedder = load_embedder(self.manifest["embedding_model"])
-                except EmbeddingModelUnavailable as exc:
-                    raise ModelUnavailableError(str(exc)) from exc
+                embedder = self._try_onnx() or self._torch()
                 check_model(self.manifest, embedder.name, int(embedder.dim), "as loaded")
                 self._embedder = embedder
             return self._embedder
+
+    def _onnx(self) -> Embedder | None:
+        """The set's ONNX encoder; None (with one warning when the set has one) when it cannot be used."""
+        extras = self.manifest.get("extras") or {}
+        if self.folder is None or ENCODER_DIR not in extras:
+            return None
+        try:
+            embedder = OnnxEmbedder(
+                self.folder / ENCODER_DIR,
+                threads=1,  # one short text gains nothing from more threads, and a busy machine loses
+                model_sha256=self.manifest["files"].get(f"{ENCODER_DIR}/model.onnx"),
+            )
+            if embedder.identity != documents_encoder(self.manifest):
+                raise EncoderUnavailable(
+                    f"it makes {embedder.identity!r} vectors, not {documents_encoder(self.manifest)!r}"
+                )
+        except EncoderUnavailable as exc:
+            if documents_encoder(self.manifest) != self.manifest["embedding_model"]:
+                raise ModelUnavailableError(
+                    f"the query encoder of {self.folder} is unusable ({exc}) and no other makes the "
+                    f"{documents_encoder(self.manifest)!r} vectors of its dense index; {REBUILD}"
+                ) from exc
+            log.warning(
+                "the ONNX query encoder of %s is unusable (%s); using the torch model instead (slower to "
+                "start); %s to restore it", self.folder, exc, REBUILD,
+            )  # fmt: skip
+            return None
+        return embedder
+
+    def _torch(self) -> Embedder:
+        from movie_assets.index import EmbeddingModelUnavailable, load_embedder
+
+        if documents_encoder(self.manifest) != self.manifest["embedding_model"]:
+            raise ModelUnavailableError(
+                f"the dense index holds {documents_encoder(self.manifest)!r} vectors, which only its ONNX "
+                f"encoder makes, and the set has none; {REBUILD}"
+            )
+        _one_torch_thread()
+        try:
+            return load_embedder(self.manifest["embedding_model"])
+        except EmbeddingModelUnavailable as exc:
+            raise ModelUnavailableError(str(exc)) from exc
+
+    def load_onnx(self) -> bool:
+        """Load the set's ONNX encoder now if there is no model yet; whether the model is an ONNX one.
+        A front end that gets False quiets torch's loaders before the first query loads them."""
+        with self._lock:
+            if self._embedder is None:
+                embedder = self._try_onnx()
+                if embedder is not None:
+                    check_model(self.manifest, embedder.name, int(embedder.dim), "as loaded")
+                    self._embedder = embedder
+            return getattr(self._embedder, "backend", "") == "onnx"
+
+    def _try_onnx(self) -> Embedder | None:
+        if self._onnx_failed:  # warned once already
+            return None
+        embedder = self._onnx()
+        self._onnx_failed = embedder is None
+        return embedder
 
     def forget(self) -> None:
         """Drop every remembered query vector (the model stays loaded)."""

@@ -64,7 +64,7 @@ class Searcher:
         self._version = current_set_id(artifacts.folder)
         self.learned = None if learned is None else LearnedStage(learned, self.payload)
         self.facts = MovieFacts(self.payload)
-        self.encoder = QueryEncoder(self.manifest, embedder)
+        self.encoder = QueryEncoder(self.manifest, embedder, artifacts.folder)
         self.dense = DenseRetriever(artifacts.dense, self.manifest.get("dense") or {}, self.encoder)
         self.sparse = SparseRetriever(artifacts.bm25)
         self._cross_encoder = LazyCrossEncoder(cross_encoder)

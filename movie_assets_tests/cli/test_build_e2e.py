@@ -41,6 +41,8 @@ def test_offline_build_then_search(tmp_path: Path) -> None:
     assert (tmp_path / "dagster" / "compute_logs").is_dir()
     manifest = json.loads((tmp_path / "processed" / "artifacts" / "manifest.json").read_text())
     assert manifest["source"] == "demo" and manifest["years"] == [2024, 2025]
+    # The set carries its ONNX query encoder, in the precision the documents were embedded in.
+    assert manifest["extras"]["encoder"]["precision"] == "fp32" and "encoder/model.onnx" in manifest["files"]
     # The whole graph: the reports too, not left "never materialized".
     assert "done reports_job" in build.stdout
     assert (tmp_path / "reports" / "eval" / "search_eval.json").is_file()

@@ -1,0 +1,68 @@
+"""The packaged MiniLM exported to ONNX: the fp32 export is the same encoder as sentence-transformers' (to
+~1e-5), the int8 one is close but another encoder; exports are made once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from movie_assets.config import DEFAULT_EMBED_MODEL
+from movie_assets.index import OnnxEmbedder, cached_export, load_document_embedder
+from movie_assets.index.embedding import SentenceTransformerEmbedder, load_embedder
+
+pytestmark = pytest.mark.integration
+
+TEXTS = [
+    "heist thriller",
+    "Malayalam police investigation thriller in Kerala",
+    # Past MiniLM's 256-token limit: cut the same way.
+    "Title: Nayattu\nOverview: Three police officers in Kerala go on the run after being framed. " * 30,
+    "Une comédie française sur l'été, 東京の夜, ünïcödé",
+    "",
+    "x",
+]
+
+
+@pytest.fixture(scope="module")
+def exports(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("encoders")
+
+
+@pytest.fixture(scope="module")
+def minilm() -> SentenceTransformerEmbedder:
+    return load_embedder(DEFAULT_EMBED_MODEL, device="cpu")
+
+
+def test_the_fp32_export_gives_sentence_transformers_vectors(
+    exports: Path, minilm: SentenceTransformerEmbedder
+) -> None:
+    onnx = OnnxEmbedder(cached_export(exports, DEFAULT_EMBED_MODEL, "fp32"))
+    want = minilm.encode(TEXTS, batch_size=4)
+    for batch_size in (1, 4, 64):  # padding to other lengths changes nothing
+        np.testing.assert_allclose(onnx.encode(TEXTS, batch_size=batch_size), want, atol=1e-5, rtol=0)
+    assert (onnx.name, onnx.dim, onnx.identity) == (DEFAULT_EMBED_MODEL, 384, minilm.identity)
+    assert onnx.cache_key != minilm.cache_key == DEFAULT_EMBED_MODEL
+
+
+def test_the_int8_export_is_close_but_another_encoder(
+    exports: Path, minilm: SentenceTransformerEmbedder
+) -> None:
+    int8 = OnnxEmbedder(cached_export(exports, DEFAULT_EMBED_MODEL, "int8"))
+    cosines = (int8.encode(TEXTS) * minilm.encode(TEXTS)).sum(axis=1)
+    assert cosines.min() > 0.95, cosines
+    assert int8.identity == f"{DEFAULT_EMBED_MODEL}@int8" and int8.cache_key.endswith("@onnx-int8")
+    folder = cached_export(exports, DEFAULT_EMBED_MODEL, "int8")
+    # Per-channel int8 weights: about a quarter of the fp32 graph.
+    assert (folder / "model.onnx").stat().st_size < 0.3 * (
+        cached_export(exports, DEFAULT_EMBED_MODEL, "fp32") / "model.onnx"
+    ).stat().st_size
+
+
+def test_an_export_is_made_once(exports: Path) -> None:
+    folder = cached_export(exports, DEFAULT_EMBED_MODEL, "fp32")
+    stamp = (folder / "model.onnx").stat().st_mtime_ns
+    assert cached_export(exports, DEFAULT_EMBED_MODEL, "fp32") == folder
+    assert (folder / "model.onnx").stat().st_mtime_ns == stamp
+    assert isinstance(load_document_embedder(DEFAULT_EMBED_MODEL, export_root=exports), OnnxEmbedder)

@@ -1,0 +1,87 @@
+"""The query encoder a Searcher loads itself: the set's ONNX export, or torch with one warning when that
+export is missing or damaged, and never an encoder whose vectors differ from the documents'."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import movie_assets.index
+from movie_assets.index import OnnxEmbedder
+from movie_assets.search import ArtifactsError, ModelUnavailableError, Searcher
+from movie_assets_tests.catalogues import build_onnx_artifacts
+from movie_assets_tests.fakes import TINY_ENCODER, FakeEmbedder
+
+
+def _set(tmp_path: Path, precision: str = "fp32") -> Path:
+    """The concrete set folder of a fresh tiny-encoder set."""
+    artifacts = build_onnx_artifacts(tmp_path / "artifacts", tmp_path / "export", precision=precision)
+    return artifacts.resolve()
+
+
+@pytest.fixture
+def torch_model(monkeypatch: pytest.MonkeyPatch) -> FakeEmbedder:
+    """What the torch fallback would load (the real one is the integration tests' business)."""
+    monkeypatch.setenv("EMBED_MODEL_NAME", TINY_ENCODER)
+    model = FakeEmbedder(name=TINY_ENCODER, dim=8)
+    monkeypatch.setattr(movie_assets.index, "load_embedder", lambda name: model)
+    return model
+
+
+def test_a_set_with_an_export_is_searched_with_it(tmp_path: Path, torch_model: FakeEmbedder) -> None:
+    searcher = Searcher.open(_set(tmp_path), learned=False)
+    assert searcher.encoder.load_onnx()
+    hits = searcher.search("space", method="retrieval", k=3, lang_policy="off").hits
+    assert {h.title for h in hits} <= {"Space Station Alpha", "Space Station Beta", "Space Station Gamma",
+                                       "Red Planet Garden"}  # fmt: skip
+    assert hits[0].components.dense_rank == 1 and torch_model.calls == 0
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda folder: (folder / "encoder" / "model.onnx").write_bytes(b"\x08\x07garbage"),
+        lambda folder: (folder / "encoder" / "model.onnx").unlink(),
+        lambda folder: (folder / "encoder" / "tokenizer.json").write_text("{}"),
+    ],
+    ids=["damaged-model", "missing-model", "damaged-tokenizer"],
+)
+def test_a_broken_export_falls_back_to_torch_with_one_warning(
+    tmp_path: Path, torch_model: FakeEmbedder, caplog: pytest.LogCaptureFixture, damage: object
+) -> None:
+    folder = _set(tmp_path)
+    damage(folder)  # type: ignore[operator]
+    searcher = Searcher.open(folder, learned=False)
+    with caplog.at_level(logging.WARNING):
+        assert not searcher.encoder.load_onnx()
+        searcher.search("space", method="retrieval")
+        searcher.search("heist thriller", method="hybrid")
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warnings) == 1 and "using the torch model instead" in warnings[0]
+    assert torch_model.calls == 2
+
+
+def test_an_int8_set_never_takes_torch_vectors(tmp_path: Path, torch_model: FakeEmbedder) -> None:
+    """torch cannot make int8 vectors: a broken int8 export is an error that says to rebuild, and an
+    fp32 embedder given for an int8 set is refused."""
+    folder = _set(tmp_path, precision="int8")
+    assert Searcher.open(folder, learned=False).encoder.load_onnx()
+    with pytest.raises(ArtifactsError, match="holds vectors of encoder 'tiny-onnx-encoder@int8'"):
+        Searcher.open(folder, embedder=FakeEmbedder(name=TINY_ENCODER, dim=8))
+    (folder / "encoder" / "model.onnx").write_bytes(b"garbage")
+    searcher = Searcher.open(folder, learned=False)
+    with pytest.raises(ModelUnavailableError, match="no other makes the 'tiny-onnx-encoder@int8' vectors"):
+        searcher.search("space", method="retrieval")
+    assert torch_model.calls == 0
+
+
+def test_the_query_vector_is_the_export_s_own(tmp_path: Path, torch_model: FakeEmbedder) -> None:
+    """The copy in the set embeds queries exactly as the export the documents were embedded with."""
+    searcher = Searcher.open(_set(tmp_path), learned=False)
+    vector = searcher.encoder.encode("space thriller")
+    expected = OnnxEmbedder(tmp_path / "export").encode(["space thriller"])
+    assert vector.shape == (1, 8)
+    np.testing.assert_array_equal(vector, expected)
