@@ -37,9 +37,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 from movie_assets.index import Gazetteer, fold
-from movie_assets.search.query import language_name, spaceless_language, strong_language_at
+from movie_assets.search.query import (
+    LONG_QUERY,  # more words than this is a described memory: every constraint soft (see reading.py)
+    LONG_QUERY_MIN_CONFIDENCE,
+    language_name,
+    spaceless_language,
+    strong_language_at,
+)
 
-LONG_QUERY = 20  # more words than this is a described memory: every constraint soft (see reading.py)
 HARD_CONFIDENCE = 0.75  # a constraint at least this sure filters (in a short query); below, it boosts
 
 KINDS = ("language", "genre", "not_genre", "not_words", "years", "runtime", "person", "seed", "title")
@@ -765,7 +770,7 @@ def _read_languages(r: _Reading) -> None:
         if not w.free(i, i + 1):
             continue
         # Places: "movies from Kerala", "Kerala movies"; never "set in Chennai".
-        end = _lookup_longest(w, i, _PLACES, 2)
+        end = _lookup_longest(w, i, _PLACES, 2) if not r.long else i  # a memory's places are settings
         if end > i:
             after = w.keys[end] if end < len(w) else ""
             if (i > 0 and w.keys[i - 1] == "from") or after in FILM_WORDS:
@@ -778,6 +783,8 @@ def _read_languages(r: _Reading) -> None:
         if found is None:
             continue
         code, size, confidence = found
+        if r.long and confidence < LONG_QUERY_MIN_CONFIDENCE:
+            continue
         if gazetteer is not None and _inside_title(w, i, size, gazetteer):
             continue
         free[i : i + size] = [False] * size

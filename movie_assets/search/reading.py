@@ -84,7 +84,10 @@ def read_query(query: str, params: SearchParams, vocabulary: Vocabulary | None =
     if language:
         code = language[0].value
         intent = LanguageIntent(code, language_name(code) or code, language[0].words.lower())
-    plain = dense = sparse = parsed.retriever_text
+    # A described memory reaches the retrievers whole: its steering words ("like", "in the 90s") are part
+    # of what is remembered, and the learned ranker was trained on pools formed from the whole text.
+    long = len(text.split()) > CUE_FILTER_MAX_WORDS
+    plain = dense = sparse = text if long else parsed.retriever_text
     if intent is not None and params.lang_policy != "off":
         dense, sparse = f"{plain}\nLanguage: {intent.name}", f"{plain} {intent.name}"
     notes += [n for n in parsed.notes if not n.startswith("the years contradict")]

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from movie_assets.search import SearchParams
+from movie_assets.search.parse import parse_query
 from movie_assets.search.query import detect_language, language_name, parse_year_cues
+from movie_assets.search.reading import read_query
 
 LANGUAGE_CASES = [
     # Traps: titles, places and two-letter codes inside words are not language requests.
@@ -108,3 +111,25 @@ def test_parse_year_cues(query: str, low: int | None, high: int | None, text: st
     cue = parse_year_cues(query)
     assert (cue.year_min, cue.year_max, cue.text) == (low, high, text)
     assert bool(cue.phrases) == (low is not None or high is not None)
+
+
+MEMORY = (
+    "I watched this as a kid in the 90s, it was like a war movie: a German soldier hides in a farmhouse "
+    "and an English teacher helps him escape across the border before the end of the war"
+)
+
+
+def test_a_described_memory_reads_only_sure_language_cues() -> None:
+    # Short, a language name before any word is the film's language; in a memory it is a character.
+    assert detect_language("german soldier drama")
+    assert detect_language(MEMORY) is None
+    assert not parse_query(MEMORY, None).of("language")
+    assert detect_language(MEMORY + ", and I think it was a German film").code == "de"
+
+
+def test_a_described_memory_reaches_the_retrievers_whole() -> None:
+    reading = read_query(MEMORY, SearchParams())
+    assert reading.plain == reading.dense == reading.sparse == MEMORY
+    # A short request loses its steering words, as before.
+    assert read_query("movies like Inception", SearchParams()).plain == "Inception"
+    assert read_query("thrillers after 2010", SearchParams()).plain == "thrillers"
