@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,11 @@ from movie_assets.paths import DataPaths
 from movie_assets.resources import DataHome
 from movie_assets.tmdb.details_store import HARVESTED_AT, DetailsStore
 from movie_assets_tests.fakes import FakeEmbedder
+
+# A test run started in the background of a non-interactive shell ignores SIGINT, and every process it
+# starts would inherit that: the Ctrl-C tests would test nothing. Ctrl-C is handled as in a terminal.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture()

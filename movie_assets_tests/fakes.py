@@ -15,6 +15,7 @@ import numpy as np
 import polars as pl
 
 from movie_assets.catalog.schema import MOVIES_SCHEMA
+from movie_assets.index import identity_of
 from movie_assets.resources import EmbedderResource
 
 _WORD = re.compile(r"\w+")
@@ -63,6 +64,11 @@ class FakeEmbedderResource(EmbedderResource):
     """The `embedder` resource with FAKE_EMBEDDER in place of the model; `fail` makes loading it fail."""
 
     fail: bool = False
+
+    @property
+    def identity(self) -> str:
+        # Whose vectors the loaded embedder makes, as the embeddings asset records them: the fake's own.
+        return identity_of(FAKE_EMBEDDER)
 
     def load(self, export_root: Path | None = None) -> Any:
         if self.fail:
