@@ -6,13 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from movie_assets.search.parse import Constraint, ParsedQuery, Vocabulary, parse_query, year_window
-from movie_assets.search.query import LanguageIntent, language_name
+from movie_assets.search.query import LONG_QUERY, LanguageIntent, language_name
 from movie_assets.search.types import SearchParams, clean_query
 
-# Year cues filter only short queries ("korean thrillers from the 90s"). In a described memory ("I saw it
-# on TV in the 90s") the decade is often when it was seen, or a guess, and a hard filter then removes the
-# answer: on tip-of-the-tongue requests it took hybrid's Recall@10 from 0.255 to 0.225.
-CUE_FILTER_MAX_WORDS = 20
+# Year cues filter only short queries ("korean thrillers from the 90s"). In a described memory (more than
+# LONG_QUERY words: "I saw it on TV in the 90s") the decade is often when it was seen, or a guess, and a
+# hard filter then removes the answer: on tip-of-the-tongue requests it took hybrid's Recall@10 from 0.255
+# to 0.225.
 
 
 @dataclass(frozen=True)
@@ -50,12 +50,13 @@ def read_query(query: str, params: SearchParams, vocabulary: Vocabulary | None =
         QueryError: an empty or over-long query.
     """
     text = clean_query(query)
+    long = len(text.split()) > LONG_QUERY
     parsed = parse_query(text, vocabulary)
     years = [c for c in parsed.of("years") if c.hard]
     # Each phrase is remarked on once, however often the query repeats it.
     phrases = tuple(dict.fromkeys(c.words for c in parsed.of("years") if c.confidence >= 0.9))
     notes: list[str] = []
-    if phrases and len(text.split()) > CUE_FILTER_MAX_WORDS:
+    if phrases and long:
         notes += [
             f"{phrase!r} not used as a year filter in a long description; pass year_min/year_max"
             for phrase in phrases
@@ -75,7 +76,7 @@ def read_query(query: str, params: SearchParams, vocabulary: Vocabulary | None =
         acting = []
     if cue_low is not None or cue_high is not None:
         acting.append(_years_window(years, cue_low, cue_high))
-    if len(text.split()) > CUE_FILTER_MAX_WORDS:
+    if long:
         # A described memory is reported as read but changes nothing: its genre and decade words are
         # guesses the learned ranker weighs (ranking/cues.py), not filters or boosts.
         acting = []
@@ -86,7 +87,6 @@ def read_query(query: str, params: SearchParams, vocabulary: Vocabulary | None =
         intent = LanguageIntent(code, language_name(code) or code, language[0].words.lower())
     # A described memory reaches the retrievers whole: its steering words ("like", "in the 90s") are part
     # of what is remembered, and the learned ranker was trained on pools formed from the whole text.
-    long = len(text.split()) > CUE_FILTER_MAX_WORDS
     plain = dense = sparse = text if long else parsed.retriever_text
     if intent is not None and params.lang_policy != "off":
         dense, sparse = f"{plain}\nLanguage: {intent.name}", f"{plain} {intent.name}"
