@@ -8,6 +8,7 @@ or a schedule get no run config, so each resource reads its unset fields from he
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,10 @@ DEFAULT_BASE_URL = "https://api.themoviedb.org/3"
 DEFAULT_RATE_LIMIT = 35.0
 DEFAULT_EMBED_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 DEFAULT_CROSS_ENCODER = "cross-encoder/ms-marco-MiniLM-L-6-v2"
+DEFAULT_POSTER_BASE_URL = "https://image.tmdb.org/t/p"
+DEFAULT_POSTER_SIZE = "w342"
+DEFAULT_POSTER_CACHE_MB = 256.0
+_POSTER_SIZE = re.compile(r"^(?:w\d{2,4}|original)$")
 _TRUE = {"1", "true", "yes", "on"}
 
 
@@ -95,6 +100,37 @@ class Settings:
             tmdb=TMDbSettings.from_env(env),
             embed_model=embed_model_name(env),
         )
+
+
+@dataclass(frozen=True)
+class PosterSettings:
+    """Where poster images come from (TMDb's image host, or a server shaped like it), in which size, and
+    how many bytes of them the disk cache under the data root may hold."""
+
+    base_url: str = DEFAULT_POSTER_BASE_URL
+    size: str = DEFAULT_POSTER_SIZE
+    limit_bytes: int = int(DEFAULT_POSTER_CACHE_MB * 2**20)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> PosterSettings:
+        """`POSTER_BASE_URL`, `POSTER_SIZE` and `POSTER_CACHE_MB` (MiB); ValueError names a bad one."""
+        env = os.environ if environ is None else environ
+        base_url = (env.get("POSTER_BASE_URL") or "").strip().rstrip("/") or DEFAULT_POSTER_BASE_URL
+        if not base_url.startswith(("http://", "https://")):
+            raise ValueError(f"POSTER_BASE_URL must be an http(s) URL such as {DEFAULT_POSTER_BASE_URL}")
+        size = (env.get("POSTER_SIZE") or "").strip() or DEFAULT_POSTER_SIZE
+        if not _POSTER_SIZE.match(size):
+            raise ValueError(
+                f"POSTER_SIZE must be one of TMDb's sizes (w92, w185, w342, w500, original); got {size!r}"
+            )
+        raw = (env.get("POSTER_CACHE_MB") or "").strip()
+        try:
+            megabytes = float(raw) if raw else DEFAULT_POSTER_CACHE_MB
+        except ValueError:
+            raise ValueError(f"POSTER_CACHE_MB must be a number of MiB; got {raw!r}") from None
+        if not megabytes > 0:
+            raise ValueError(f"POSTER_CACHE_MB must be positive; got {raw!r}")
+        return cls(base_url=base_url, size=size, limit_bytes=int(megabytes * 2**20))
 
 
 def data_home(environ: Mapping[str, str] | None = None) -> Path:

@@ -60,6 +60,11 @@ class DataPaths:
         return self.root / "cache" / "encoders"
 
     @property
+    def poster_cache_dir(self) -> Path:
+        """Poster images fetched on first use, and the index that keeps them under their size limit."""
+        return self.root / "cache" / "posters"
+
+    @property
     def reports_dir(self) -> Path:
         return self.root / "reports"
 

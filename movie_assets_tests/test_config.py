@@ -8,6 +8,7 @@ from movie_assets.config import (
     DEFAULT_EMBED_MODEL,
     DEFAULT_RATE_LIMIT,
     REPO_ROOT,
+    PosterSettings,
     Settings,
     TMDbSettings,
     parse_languages,
@@ -73,3 +74,31 @@ def test_malformed_variables_are_named(environ: dict[str, str], message: str) ->
 )
 def test_include_adult_reads_a_yes(raw: str, include: bool) -> None:
     assert TMDbSettings.from_env({"TMDB_SCOPE_INCLUDE_ADULT": raw}).include_adult is include
+
+
+def test_poster_settings_default_to_tmdbs_image_host() -> None:
+    settings = PosterSettings.from_env({})
+    assert settings == PosterSettings()
+    assert (settings.base_url, settings.size, settings.limit_bytes) == (
+        "https://image.tmdb.org/t/p", "w342", 256 * 2**20
+    )  # fmt: skip
+
+
+def test_poster_settings_are_read_and_typed() -> None:
+    env = {"POSTER_BASE_URL": "http://127.0.0.1:9/t/p/", "POSTER_SIZE": "w185", "POSTER_CACHE_MB": "0.5"}
+    assert PosterSettings.from_env(env) == PosterSettings("http://127.0.0.1:9/t/p", "w185", 2**19)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("POSTER_BASE_URL", "image.tmdb.org/t/p", "POSTER_BASE_URL must be an http"),
+        ("POSTER_SIZE", "huge", "POSTER_SIZE must be one of TMDb's sizes"),
+        ("POSTER_SIZE", "/w342", "POSTER_SIZE must be one of TMDb's sizes"),
+        ("POSTER_CACHE_MB", "lots", "POSTER_CACHE_MB must be a number"),
+        ("POSTER_CACHE_MB", "0", "POSTER_CACHE_MB must be positive"),
+    ],
+)
+def test_bad_poster_settings_say_which_and_why(name: str, value: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        PosterSettings.from_env({name: value})

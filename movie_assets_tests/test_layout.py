@@ -11,7 +11,7 @@ from movie_assets.config import REPO_ROOT
 PACKAGE = REPO_ROOT / "movie_assets"
 CORE = (
     "reference", "tmdb", "demo", "dumps", "catalog", "refresh", "index", "ranking", "search", "evaluation",
-    "training", "report",
+    "training", "report", "posters",
 )  # fmt: skip
 FOUNDATION = ("config", "paths", "files")
 PACKAGES = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").is_file()}

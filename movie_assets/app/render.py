@@ -10,11 +10,18 @@ from __future__ import annotations
 
 import base64
 import html
+import logging
 import re
 import zlib
+from collections.abc import Callable
 
 from movie_assets.app.settings import Settings
+from movie_assets.posters import image_type
 from movie_assets.search import Hit, SearchResult, language_name, tokenize_query
+
+LOG = logging.getLogger(__name__)
+# A poster's image bytes by its TMDb path (the poster cache's `get`); None when it cannot be had.
+PosterLookup = Callable[[str], bytes | None]
 
 TMDB_IMAGE_BASE = "https://image.tmdb.org/t/p/w342"
 ATTRIBUTION = "This product uses the TMDb API but is not endorsed or certified by TMDb."
@@ -92,10 +99,34 @@ def placeholder_poster(title: str, year: int | None = None) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
-def poster_src(poster_path: str | None, title: str, year: int | None, *, online: bool) -> str:
-    """TMDb's image URL when `online` and the path looks like TMDb's; the drawn placeholder otherwise."""
+def image_data_uri(data: bytes) -> str | None:
+    """A whole JPEG, PNG or WebP image as a data URI (the page fetches nothing); None for other bytes."""
+    kind = image_type(data)
+    return f"data:{kind};base64," + base64.b64encode(data).decode("ascii") if kind else None
+
+
+def poster_src(
+    poster_path: str | None,
+    title: str,
+    year: int | None,
+    *,
+    online: bool,
+    posters: PosterLookup | None = None,
+) -> str:
+    """The poster when `online` and the path looks like TMDb's: from `posters` (the poster cache) as a
+    data URI when given, else TMDb's image URL. The drawn placeholder otherwise, and whenever `posters`
+    has no image for it (offline, a failed fetch)."""
     if online and poster_path and _POSTER_PATH.match(poster_path):
-        return TMDB_IMAGE_BASE + poster_path
+        if posters is None:
+            return TMDB_IMAGE_BASE + poster_path
+        try:
+            image = posters(poster_path)
+        except Exception:  # a poster is decoration: its failure draws one, never breaks the page
+            LOG.warning("poster lookup failed for %s", poster_path, exc_info=True)
+            image = None
+        uri = image_data_uri(image) if image else None
+        if uri:
+            return uri
     return placeholder_poster(title, year)
 
 
@@ -155,8 +186,16 @@ def _overview(text: str | None, limit: int = 360) -> str:
     return text[: cut if cut > 0 else limit].rstrip(",;:") + " …"
 
 
-def card_html(hit: Hit, result: SearchResult, query: str, *, online_images: bool = False) -> str:
-    """The result card of one hit (escaped HTML on one line, styled by CARD_CSS)."""
+def card_html(
+    hit: Hit,
+    result: SearchResult,
+    query: str,
+    *,
+    online_images: bool = False,
+    posters: PosterLookup | None = None,
+) -> str:
+    """The result card of one hit (escaped HTML on one line, styled by CARD_CSS); `posters` as in
+    `poster_src`."""
 
     def e(text: str) -> str:
         return html.escape(_one_line(text))
@@ -174,7 +213,7 @@ def card_html(hit: Hit, result: SearchResult, query: str, *, online_images: bool
     if hit.cast:
         people.append(f"<b>With</b> {e(', '.join(hit.cast[:4]))}")
     year = f' <span class="ma-year">{hit.year}</span>' if hit.year else ""
-    poster = poster_src(hit.poster_path, hit.title, hit.year, online=online_images)
+    poster = poster_src(hit.poster_path, hit.title, hit.year, online=online_images, posters=posters)
     return (
         f'<div class="ma-card" data-movie-id="{hit.movie_id}">'
         f'<img class="ma-poster" src="{e(poster)}" alt="Poster: {e(hit.title)}" loading="lazy"/>'

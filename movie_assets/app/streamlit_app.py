@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import streamlit as st
@@ -26,11 +27,14 @@ from movie_assets.app.settings import (
     settings_from_params,
     settings_to_params,
 )
+from movie_assets.config import PosterSettings, data_home
+from movie_assets.posters import PosterCache
 from movie_assets.search import (
     LANGUAGE_POLICIES,
     METHODS,
     ArtifactsError,
     Embedder,
+    Hit,
     ModelUnavailableError,
     QueryError,
     Searcher,
@@ -50,6 +54,27 @@ def _searcher(folder: str, stamp: str, _embedder: Embedder | None) -> Searcher:
     # `stamp` (the artifacts' version) makes a rebuilt artifacts set open afresh; the embedder is not hashed.
     # A long-lived page: the dense index is read into memory once, so no query waits on the disk.
     return Searcher.open(folder, embedder=_embedder, preload=True)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _poster_cache(home: str, settings_key: str, _settings: PosterSettings) -> PosterCache:
+    # One cache per data root and settings, shared by every session: one fetch per poster across them.
+    return PosterCache.in_home(Path(home), _settings)
+
+
+def _posters(hits: Sequence[Hit]) -> render.PosterLookup:
+    """The posters of these hits from the poster cache, fetched together on first use; the lookup finds
+    none (the cards draw theirs) where the cache cannot be opened or a fetch fails."""
+    try:
+        settings = PosterSettings.from_env()
+        cache = _poster_cache(str(data_home()), repr(settings), settings)
+    except Exception as exc:  # a bad POSTER_* value or an unusable cache folder: draw the posters
+        LOG.warning("the poster cache cannot be used", exc_info=True)
+        st.caption(f"Posters are drawn here: {plain(exc)}")
+        return lambda poster_path: None
+    with st.spinner("Fetching posters…"):
+        found = cache.get_many(hit.poster_path for hit in hits)
+    return found.get
 
 
 def _init_state(defaults: Settings, bounds: tuple[int, int] | None) -> None:
@@ -125,8 +150,8 @@ def _sidebar(
         "Show TMDb posters",
         key="images",
         disabled=synthetic,
-        help="Loads poster images from TMDb's image server; off, posters are drawn here. "
-        "Demo data has no real posters.",
+        help="Fetches poster images from TMDb's image server into a cache on this machine (the page "
+        "itself contacts no other host); off, posters are drawn here. Demo data has no real posters.",
     )
     knobs = dict(
         method=method, k=int(k), lang_policy=policy, min_votes=int(min_votes), year_min=year_min,
@@ -169,13 +194,15 @@ def _results(searcher: Searcher, settings: Settings, problem: str | None) -> Non
         st.markdown(understood)
     for note in result.notes:
         st.caption(plain(note))
+    posters = _posters(result.hits) if settings.images else None
     if not result.hits:
         st.info("No movie matches this query and these filters; loosen the filters or use other words.")
     for hit in result.hits:
         if result.matched is not None and hit.rank == result.matched + 1:
             st.markdown("**Relaxed results** (these miss some of what the query asks; each card says what)")
         st.markdown(
-            render.card_html(hit, result, settings.q, online_images=settings.images), unsafe_allow_html=True
+            render.card_html(hit, result, settings.q, online_images=settings.images, posters=posters),
+            unsafe_allow_html=True,
         )
 
 

@@ -8,8 +8,11 @@ from pathlib import Path
 import movie_assets.app
 
 # The search library, the app's own modules, the catalogue's read API for the charts, and the
-# configuration the entry point reads (.env).
-ALLOWED = {"movie_assets.search", "movie_assets.catalog", "movie_assets.config", "movie_assets.app"}
+# configuration the entry point reads (.env), and the poster cache that serves the cards' images.
+ALLOWED = {
+    "movie_assets.search", "movie_assets.catalog", "movie_assets.config", "movie_assets.app",
+    "movie_assets.posters",
+}  # fmt: skip
 
 
 def _imported(path: Path) -> set[str]:

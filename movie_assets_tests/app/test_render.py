@@ -11,6 +11,7 @@ import pytest
 from movie_assets.app import render
 from movie_assets.app.settings import Settings
 from movie_assets.search import Components, Hit, Reason, SearchResult, parse_query
+from movie_assets.tmdb.emulator import poster_image
 
 VIKRAM = Hit(
     movie_id=1, title="Vikram Vedha", year=2017, original_language="ta", genres=("Crime", "Thriller"),
@@ -52,6 +53,59 @@ def test_poster_src_uses_tmdb_only_when_allowed(path: str | None, online: bool, 
         assert src == f"https://image.tmdb.org/t/p/w342{path}"
     else:
         assert src == render.placeholder_poster("Heat", 1995)
+
+
+def _lookup(images: dict[str, bytes | None], asked: list[str] | None = None) -> render.PosterLookup:
+    def lookup(path: str) -> bytes | None:
+        if asked is not None:
+            asked.append(path)
+        return images.get(path)
+
+    return lookup
+
+
+def _failing(path: str) -> bytes | None:
+    raise OSError("disk gone")
+
+
+PNG = poster_image("w92", "/vv.jpg")
+
+
+@pytest.mark.parametrize(
+    ("path", "online", "posters", "shown"),
+    [
+        (
+            "/vv.jpg",
+            True,
+            _lookup({"/vv.jpg": PNG}),
+            "data:image/png;base64," + base64.b64encode(PNG).decode(),
+        ),
+        ("/vv.jpg", True, _lookup({}), "placeholder"),  # offline or a failed fetch
+        ("/vv.jpg", True, _lookup({"/vv.jpg": b"<html>"}), "placeholder"),  # not an image
+        ("/vv.jpg", True, _failing, "placeholder"),
+        ("/vv.jpg", False, _lookup({"/vv.jpg": PNG}), "placeholder"),  # images switched off
+        ("/../vv.jpg", True, _lookup({"/../vv.jpg": PNG}), "placeholder"),
+    ],
+)
+def test_poster_src_with_the_cache_never_points_the_page_elsewhere(
+    path: str, online: bool, posters: render.PosterLookup, shown: str
+) -> None:
+    src = render.poster_src(path, "Heat", 1995, online=online, posters=posters)
+    assert src == (render.placeholder_poster("Heat", 1995) if shown == "placeholder" else shown)
+
+
+def test_poster_src_asks_the_cache_only_for_shown_tmdb_paths() -> None:
+    asked: list[str] = []
+    for path, online in (("/a.jpg", False), (None, True), ("x.jpg", True), ("/b.jpg", True)):
+        render.poster_src(path, "Heat", 1995, online=online, posters=_lookup({}, asked))
+    assert asked == ["/b.jpg"]
+
+
+def test_a_card_shows_the_cached_poster() -> None:
+    card = render.card_html(VIKRAM, TAMIL, "x", online_images=True, posters=_lookup({"/vv.jpg": PNG}))
+    assert 'src="data:image/png;base64,' in card and "image.tmdb.org" not in card
+    card = render.card_html(VIKRAM, TAMIL, "x", online_images=False, posters=_lookup({"/vv.jpg": PNG}))
+    assert render.placeholder_poster("Vikram Vedha", 2017) in card
 
 
 @pytest.mark.parametrize(

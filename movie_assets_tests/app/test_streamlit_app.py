@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import shutil
@@ -20,6 +21,7 @@ from movie_assets.catalog.store import write_movies
 from movie_assets.index.artifacts import write_artifacts
 from movie_assets.index.documents import movie_documents
 from movie_assets.search import ModelUnavailableError, Searcher
+from movie_assets.tmdb.emulator import Emulator, poster_image
 from movie_assets_tests.catalogues import SEARCH_MOVIES as MOVIES
 from movie_assets_tests.fakes import FakeEmbedder, make_movies
 
@@ -290,19 +292,50 @@ def test_synthetic_data_is_labelled_and_never_loads_posters(
 
 
 def test_posters_come_from_tmdb_only_when_turned_on(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On, the cards show TMDb's posters through the poster cache (the emulator's image host here), as
+    data URIs: the page itself fetches nothing from another host."""
     with_path = [dict(r, poster_path=f"/p{r['movie_id']}.jpg") for r in MOVIES]
     tmdb_home = build_home(home.parent / "posters", with_path)
     monkeypatch.setenv("MOVIE_ASSETS_HOME", str(tmdb_home))
-    off = run_app({"q": "police"})
-    assert not any("image.tmdb.org" in m.value for m in off.markdown)
-    st.cache_resource.clear()
-    on = run_app({"q": "police", "images": "1"})
-    assert sum("https://image.tmdb.org/t/p/w342/p" in m.value for m in on.markdown) == 10
-    st.cache_resource.clear()
-    monkeypatch.setenv("MOVIE_ASSETS_ONLINE_IMAGES", "1")
-    by_env = run_app({"q": "police"})
-    assert by_env.sidebar.toggle(key="images").value is True
-    assert by_env.query_params == {"q": "police"}  # the environment's default stays out of the URL
+    with Emulator([]) as emulator:
+        monkeypatch.setenv("POSTER_BASE_URL", emulator.image_url)
+        off = run_app({"q": "police"})
+        assert not any("data:image/png" in m.value for m in off.markdown)
+        assert emulator.stats.requests == 0
+        st.cache_resource.clear()
+        on = run_app({"q": "police", "images": "1"})
+        assert not on.exception
+        shown_cards = [m.value for m in on.markdown if 'class="ma-card"' in m.value]
+        assert len(shown_cards) == 10 and emulator.stats.by_kind == {"image": 10}
+        for card in shown_cards:
+            movie_id = re.search(r'data-movie-id="(\d+)"', card).group(1)  # type: ignore[union-attr]
+            image = poster_image("w342", f"/p{movie_id}.jpg")
+            assert 'src="data:image/png;base64,' + base64.b64encode(image).decode() + '"' in card
+        assert not any("image.tmdb.org" in m.value for m in on.markdown)
+        assert len(list((tmdb_home / "cache" / "posters" / "w342").glob("p*.jpg"))) == 10
+        st.cache_resource.clear()
+        monkeypatch.setenv("MOVIE_ASSETS_ONLINE_IMAGES", "1")
+        by_env = run_app({"q": "police"})
+        assert by_env.sidebar.toggle(key="images").value is True
+        assert by_env.query_params == {"q": "police"}  # the environment's default stays out of the URL
+        assert emulator.stats.by_kind == {"image": 10}  # the second page was served from the disk cache
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [("POSTER_BASE_URL", "http://127.0.0.1:9/t/p"), ("POSTER_SIZE", "enormous")]
+)
+def test_posters_that_cannot_be_had_are_drawn(
+    home: Path, monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    with_path = [dict(r, poster_path=f"/p{r['movie_id']}.jpg") for r in MOVIES]
+    monkeypatch.setenv("MOVIE_ASSETS_HOME", str(build_home(home.parent / f"drawn-{name}", with_path)))
+    monkeypatch.setenv(name, value)
+    at = run_app({"q": "police", "images": "1"})
+    assert not at.exception
+    cards_shown = [m.value for m in at.markdown if 'class="ma-card"' in m.value]
+    assert len(cards_shown) == 10 and all('src="data:image/svg+xml' in card for card in cards_shown)
+    if name == "POSTER_SIZE":
+        assert "POSTER_SIZE must be one of" in shown(at.caption[-1].value)
 
 
 # A link and an image pointing elsewhere, as a crafted link to the page would carry them.

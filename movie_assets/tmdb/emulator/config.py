@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from movie_assets.tmdb.auth import MIN_KEY_LENGTH, length_of
+from movie_assets.tmdb.emulator.images import IMAGE_FAULT_KINDS
 
 # Every fault the emulator can inject. "rank_drift" only ever applies to popularity-sorted discover pages
 # after the first; the others apply to any authorised request.
@@ -24,6 +25,9 @@ class EmulatorConfig:
     slow_seconds: the delay of a "slow" fault.
     overstate_total_pages: report one discover page more than exists.
     seed: seeds the fault draws, so a run is repeatable.
+    image_fault_rate: the share of poster image requests (`/t/p/...`, which need no key and are not rate
+        limited, as on TMDb's image host) that get a fault drawn from `image_faults`.
+    image_fault_files: (file, fault) pairs, e.g. ("/bad.jpg", "500"): that file always gets that fault.
     """
 
     api_key: str | None = "demo-key"
@@ -35,6 +39,9 @@ class EmulatorConfig:
     slow_seconds: float = 0.3
     overstate_total_pages: bool = False
     seed: int = 0
+    image_fault_rate: float = 0.0
+    image_faults: tuple[str, ...] = IMAGE_FAULT_KINDS
+    image_fault_files: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         if self.api_key == "":
@@ -54,5 +61,11 @@ class EmulatorConfig:
         unknown = sorted(set(self.faults) - set(FAULT_KINDS))
         if unknown:
             raise ValueError(f"unknown fault kinds {unknown}; choose from {list(FAULT_KINDS)}")
+        if not 0.0 <= self.image_fault_rate <= 1.0:
+            raise ValueError(f"image_fault_rate must be between 0 and 1, got {self.image_fault_rate}")
+        asked = set(self.image_faults) | {kind for _, kind in self.image_fault_files}
+        unknown = sorted(asked - set(IMAGE_FAULT_KINDS))
+        if unknown:
+            raise ValueError(f"unknown image fault kinds {unknown}; choose from {list(IMAGE_FAULT_KINDS)}")
         if self.slow_seconds < 0:
             raise ValueError(f"slow_seconds must not be negative, got {self.slow_seconds}")

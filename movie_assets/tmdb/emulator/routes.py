@@ -43,6 +43,8 @@ CONFIGURATION = {
 def path_kind(path: str) -> str:
     """The stats bucket of a request path."""
     path = path.rstrip("/")
+    if path.startswith("/t/p/"):
+        return "image"
     if path == "/3/discover/movie":
         return "discover"
     if path == "/3/movie/changes":

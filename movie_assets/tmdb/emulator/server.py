@@ -18,6 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 from movie_assets.tmdb.emulator.catalogue import EmulatorCatalogue
 from movie_assets.tmdb.emulator.config import FAULT_KINDS, EmulatorConfig
 from movie_assets.tmdb.emulator.faults import FaultRoller, RateLimiter, fault_reply, reset_connection
+from movie_assets.tmdb.emulator.images import IMAGE_PREFIX, image_reply
 from movie_assets.tmdb.emulator.replies import CDN_ERROR_HEADERS, Reply, error_reply
 from movie_assets.tmdb.emulator.routes import drift_applies, handle, path_kind
 from movie_assets.tmdb.emulator.stats import EmulatorStats, StatsRecorder
@@ -104,6 +105,8 @@ class Emulator:
         self._stats = StatsRecorder()
         self._faults = FaultRoller(config.fault_rate, config.faults, config.seed)
         self._limiter = RateLimiter(config.rate_limit) if config.rate_limit else None
+        self._image_faults = FaultRoller(config.image_fault_rate, config.image_faults, config.seed + 1)
+        self._image_fault_files = dict(config.image_fault_files)
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._url: str | None = None
@@ -158,6 +161,11 @@ class Emulator:
         return self._url
 
     @property
+    def image_url(self) -> str:
+        """The base URL of poster images, as TMDb's `https://image.tmdb.org/t/p` (no trailing slash)."""
+        return self.url.removesuffix("/3") + IMAGE_PREFIX.rstrip("/")
+
+    @property
     def stats(self) -> EmulatorStats:
         return self._stats.snapshot()
 
@@ -178,6 +186,9 @@ class Emulator:
         params = {name: values[0] for name, values in parse_qs(url.query, keep_blank_values=True).items()}
         kind = path_kind(url.path)
         self._stats.request(kind)
+        if kind == "image":
+            self._answer_image(handler, url.path)
+            return
         reply = self._limiter.admit() if self._limiter else None
         fault = None
         if reply is not None:
@@ -200,6 +211,18 @@ class Emulator:
             except Exception:
                 LOG.exception("TMDb emulator failed on %s", url.path)
                 reply = error_reply(11)
+        self._stats.status(reply.status)
+        _write(handler, reply, truncate=fault == "truncated")
+
+    def _answer_image(self, handler: BaseHTTPRequestHandler, path: str) -> None:
+        # The image host needs no key and has no rate limit of the API's; it fails in its own ways.
+        file = path[path.rfind("/") :]
+        fault = self._image_fault_files.get(file) or self._image_faults.roll(False)
+        if fault is not None:
+            self._stats.fault(fault)
+        if fault == "slow":
+            time.sleep(self.config.slow_seconds)
+        reply = image_reply(path, fault)
         self._stats.status(reply.status)
         _write(handler, reply, truncate=fault == "truncated")
 
