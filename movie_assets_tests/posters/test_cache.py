@@ -19,6 +19,7 @@ import pytest
 from movie_assets.posters import PosterCache, PosterFetcher
 from movie_assets.posters.index import PosterIndex
 from movie_assets.tmdb.emulator import Emulator, EmulatorConfig, poster_image
+from movie_assets_tests.processes import python_at_once
 
 FAULTY = {"/e404.jpg": "404", "/e500.jpg": "500", "/cut.jpg": "truncated", "/html.jpg": "wrong_type",
           "/noise.jpg": "corrupt", "/slow.jpg": "slow"}  # fmt: skip
@@ -235,3 +236,34 @@ def test_a_writer_killed_mid_write_leaves_no_partial_poster(tmp_path: Path, emul
     assert [e.key for e in PosterIndex(tmp_path / "index.sqlite").entries()] == ["w342/before.jpg"]
     assert cache.get("/killed.jpg") == poster_image("w342", "/killed.jpg")  # fetched afresh, whole
     assert cache.get("/before.jpg") == poster_image("w342", "/before.jpg")  # the index survived the kill
+
+
+MANY_PROCESSES = """
+import json, random, sys
+from pathlib import Path
+from movie_assets.posters import PosterCache, PosterFetcher
+from movie_assets.tmdb.emulator import poster_image
+
+folder, url, seed = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+cache = PosterCache(folder, PosterFetcher(url), limit_bytes=200_000)
+rng = random.Random(seed)
+wrong = 0
+for _ in range(60):
+    name = f"/proc{rng.randrange(20)}.jpg"
+    wrong += cache.get(name) != poster_image("w342", name)
+print(json.dumps({"wrong": wrong, "largest": cache.size_bytes(), **vars(cache.stats())}))
+"""
+
+
+def test_processes_sharing_one_folder_keep_its_limit(tmp_path: Path, emulator: Emulator) -> None:
+    results = python_at_once(MANY_PROCESSES, [[str(tmp_path), emulator.image_url, str(s)] for s in range(3)])
+    assert [r["wrong"] for r in results] == [0, 0, 0]
+    assert sum(r["evictions"] for r in results) > 0
+    index = PosterIndex(tmp_path / "index.sqlite")
+    assert index.total_bytes() <= 200_000
+    # The folder holds exactly the copies the index names: no stray, no missing, no partial file.
+    assert sorted(visible_files(tmp_path)) == sorted(Path(e.file).name for e in index.entries())
+    assert all(
+        (tmp_path / e.file).read_bytes() == poster_image("w342", e.key.removeprefix("w342"))
+        for e in index.entries()
+    )
