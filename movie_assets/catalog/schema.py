@@ -32,6 +32,8 @@ MOVIES_SCHEMA: dict[str, pl.DataType] = {
     "collection": pl.Utf8(),
     "status": pl.Utf8(),
     "harvested_at": pl.Datetime("us", "UTC"),
+    # Added after the first partitions were written: the store reads a partition without it as empty lists.
+    "alt_titles": pl.List(pl.Utf8()),
 }
 
 # TMDb's /movie/{id} `status` values (TMDB_API.md §4.1).
@@ -115,6 +117,9 @@ class Movie(pa.DataFrameModel):
     collection: pl.Utf8 = pa.Field(nullable=True, description="belongs_to_collection.name")
     status: pl.Utf8 = pa.Field(nullable=True, isin=list(MOVIE_STATUSES), description="TMDb release status")
     harvested_at: Annotated[pl.Datetime, "us", "UTC"] = pa.Field(description="when TMDb was asked (UTC)")
+    alt_titles: Annotated[pl.List, pl.Utf8()] = pa.Field(
+        description="other titles (alternative and translated), distinct, without title and original_title"
+    )
 
     @pa.check("spoken_languages", name="language_codes")
     def _spoken_language_codes(cls, data: pa.PolarsData) -> pl.LazyFrame:
@@ -132,7 +137,7 @@ class Movie(pa.DataFrameModel):
     def _prose(cls, data: pa.PolarsData) -> pl.LazyFrame:
         return _no_match(data, CONTROL_CHARACTER_IN_PROSE)
 
-    @pa.check("genres", "keywords", "cast", "directors", name=CONTROL_CHARACTER_CHECK)
+    @pa.check("genres", "keywords", "cast", "directors", "alt_titles", name=CONTROL_CHARACTER_CHECK)
     def _names(cls, data: pa.PolarsData) -> pl.LazyFrame:
         return _no_item_matches(data, CONTROL_CHARACTER)
 

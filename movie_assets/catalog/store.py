@@ -68,6 +68,18 @@ def write_movies(df: pl.DataFrame, path: Path) -> dict[str, Any]:
     return {"path": str(path), "row_count": df.height, "bytes": size, "sha256": sha256}
 
 
+# Columns added to the table after partitions were written, with the value an older partition reads as
+# (DESIGN §7 grows only at its end): such a partition needs no rebuild.
+ADDED_COLUMNS: dict[str, pl.Expr] = {"alt_titles": pl.lit([], dtype=pl.List(pl.Utf8()))}
+
+
+def _with_added_columns(frame: pl.DataFrame) -> pl.DataFrame:
+    # Appended where they belong: the added columns are the schema's last (a file they would not end is
+    # then reported as out of order, as before).
+    missing = [name for name in ADDED_COLUMNS if name not in frame.columns]
+    return frame.with_columns(ADDED_COLUMNS[name].alias(name) for name in missing) if missing else frame
+
+
 def _read_one(path: Path) -> pl.DataFrame:
     if not path.is_file():
         raise MoviesFileError(path, "does not exist")
@@ -75,6 +87,7 @@ def _read_one(path: Path) -> pl.DataFrame:
         frame = pl.read_parquet(path, use_pyarrow=True, pyarrow_options=_VERIFY)
     except (OSError, ValueError, pa.ArrowException, pl.exceptions.PolarsError) as exc:
         raise MoviesFileError(path, f"is unreadable or corrupt ({type(exc).__name__}: {exc})") from None
+    frame = _with_added_columns(frame)
     problems = schema_problems(frame.schema)
     if problems:
         raise MoviesFileError(path, f"has the wrong schema ({'; '.join(problems)})")

@@ -1,4 +1,5 @@
-"""TMDb details records (`/movie/{id}?append_to_response=credits,keywords`) -> the typed `movies` frame.
+"""TMDb details records (`/movie/{id}?append_to_response=credits,keywords,alternative_titles,translations`)
+-> the typed `movies` frame.
 
 `movies_frame` converts every record it is given; `build_movies` decides which records belong in a
 year partition first and reports every record it leaves out, so no exclusion is silent.
@@ -16,6 +17,7 @@ from typing import Any
 import polars as pl
 import pyarrow as pa
 
+from movie_assets.catalog.alt_titles import alt_titles
 from movie_assets.catalog.schema import MOVIES_SCHEMA
 
 # Billing beyond ~50 is uncredited extras; ensemble films list hundreds, which would bloat the Parquet
@@ -141,6 +143,7 @@ def _row(record: Mapping[str, Any], movie_id: int, harvested_at: datetime) -> di
     credits = _mapping(record.get("credits"))
     released = release_date(record)
     title, original_title = _text(record.get("title")), _text(record.get("original_title"))
+    others, _ = alt_titles(record, (title or original_title or "", original_title or title or ""))
     return {
         "movie_id": movie_id,
         "imdb_id": _text(record.get("imdb_id")),
@@ -167,6 +170,7 @@ def _row(record: Mapping[str, Any], movie_id: int, harvested_at: datetime) -> di
         "collection": _text(_mapping(record.get("belongs_to_collection")).get("name")),
         "status": _text(record.get("status")),
         "harvested_at": _harvested_at(record, harvested_at, movie_id),
+        "alt_titles": others,
     }
 
 
@@ -231,7 +235,8 @@ def build_movies(
 
     A record is left out when it is `adult`, a `video`, has no title, has no (valid) release date,
     was released in another year, or repeats an id (the last copy is the freshest fetch and wins).
-    A negative runtime or one too large for Int16 becomes null and is listed under `adjusted`.
+    A negative runtime or one too large for Int16 becomes null and is listed under `adjusted`, and so is a
+    malformed alternative_titles or translations block (or entry), which is skipped: the movie keeps the rest.
     """
     records = list(records) if not isinstance(records, Sequence) else records
     ids = [movie_id_of(r, i) for i, r in enumerate(records)]
@@ -248,6 +253,7 @@ def build_movies(
         minutes = _int(record.get("runtime"))
         if minutes is not None and not 0 <= minutes <= _INT16_MAX:
             adjusted.append((movie_id, f"runtime {minutes} is not storable minutes (Int16); stored as null"))
+        adjusted += [(movie_id, problem) for problem in alt_titles(record, ("", ""))[1]]
     frame = movies_frame(kept, harvested_at=harvested_at)
     report = TransformReport(len(records), frame.height, dropped, adjusted)
     return frame, report

@@ -1,13 +1,15 @@
 """The demo catalogue: SYNTHETIC movies, invented by this module, shaped like TMDb's
-`/movie/{id}?append_to_response=credits,keywords`. No title, person or company in it is real.
+`/movie/{id}?append_to_response=credits,keywords,alternative_titles,translations`. No title, person or
+company in it is real.
 
 It lets the pipeline and the search run offline: 3,600 movies over 14 years and 19 original languages,
 with recurring casts and directors, genres and keywords that agree with the overview, and the gaps real
 data has (empty overviews, runtime 0, missing posters and IMDb ids, adult and video items a harvest must
 exclude, `_deleted` tombstones the emulator hides from discover and answers with 404).
 
-The output depends only on (n, years, seed): one `random.Random(seed)` makes every choice, and ids
-derived from names use CRC-32 (never `hash()`, which is salted per process).
+The output depends only on (n, years, seed): one `random.Random(seed)` makes every choice but the other
+titles, which a generator of each film's own makes (`other_titles`), and ids derived from names use CRC-32
+(never `hash()`, which is salted per process).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from movie_assets.demo import vocabulary as vocab
+from movie_assets.demo.other_titles import other_titles
 from movie_assets.reference import GENRE_NAMES, languages
 from movie_assets.tmdb import write_catalogue
 
@@ -43,7 +46,7 @@ def generate_demo_catalogue(
     bad = [y for y in years if isinstance(y, bool) or not isinstance(y, int) or not 1874 <= y <= 2100]
     if bad or not years:
         raise ValueError(f"years must be a non-empty list of whole years from 1874 to 2100; bad: {bad[:5]}")
-    return _Generator(random.Random(seed), sorted(set(years))).catalogue(n)
+    return _Generator(random.Random(seed), sorted(set(years)), seed).catalogue(n)
 
 
 def write_demo_catalogue(
@@ -67,8 +70,8 @@ def _stable_ids(names: Iterable[str], low: int, span: int) -> dict[str, int]:
 
 
 class _Generator:
-    def __init__(self, rng: random.Random, years: list[int]) -> None:
-        self.rng, self.years = rng, years
+    def __init__(self, rng: random.Random, years: list[int], seed: int) -> None:
+        self.rng, self.years, self.seed = rng, years, seed
         self.locales = vocab.locales()
         self.codes = list(self.locales)
         self.code_weights = list(accumulate(loc["weight"] for loc in self.locales.values()))
@@ -166,9 +169,10 @@ class _Generator:
         crew = [] if not cast and rng.random() < 0.5 else self._crew(directors, roster)
         if base:
             base["part"] += 1
-            title, original = f"{base['title']} {base['part']}", f"{base['original_title']} {base['part']}"
+            names = vocab.Titles(*(f"{name} {base['part']}" if name else "" for name in base["names"]))
         else:
-            title, original = vocab.titles(rng, theme, loc, setting, hero)
+            names = vocab.titles(rng, theme, loc, setting, hero)
+        title, original = names.title, names.original
         fame = rng.paretovariate(1.15)  # heavy tail: most films obscure, a few very popular
         votes = 0 if rng.random() < 0.3 else int((fame - 1) * rng.uniform(4, 25))
         status = self._status(released)
@@ -211,7 +215,11 @@ class _Generator:
             "credits": {"cast": cast, "crew": crew},
             "keywords": {"keywords": self._keywords(theme, setting)},
         }
-        self._remember_franchise(lang, base, movie, theme, lead, hero, directors, fame)
+        # A generator of the film's own (a str seed is hashed the same in every process), so these blocks
+        # draw nothing from the catalogue's and every other field is what it was before they existed.
+        own = random.Random(f"{self.seed}/{movie_id}/other titles")
+        movie.update(other_titles(own, names, movie, self.language_items))
+        self._remember_franchise(lang, base, movie, names, (theme, lead, hero, directors, fame))
         return movie
 
     def _sequel_base(self, lang: str, released: date) -> dict[str, Any] | None:
@@ -221,9 +229,10 @@ class _Generator:
         return self.rng.choice(earlier) if earlier else None
 
     def _remember_franchise(
-        self, lang: str, base: dict[str, Any] | None, movie: dict[str, Any], theme: vocab.Theme,
-        lead: Person, hero: str, directors: list[Person], fame: float,
+        self, lang: str, base: dict[str, Any] | None, movie: dict[str, Any], names: vocab.Titles,
+        story: tuple[vocab.Theme, Person, str, list[Person], float],
     ) -> None:  # fmt: skip
+        theme, lead, hero, directors, fame = story
         if base:
             if base["movie"]["belongs_to_collection"] is None:
                 base["movie"]["belongs_to_collection"] = self._collection(base["title"])
@@ -231,8 +240,7 @@ class _Generator:
         elif fame > 8:
             self.franchises[lang].append({
                 "movie": movie, "year": int(movie["release_date"][:4]), "part": 1, "theme": theme,
-                "lead": lead, "hero": hero, "directors": directors, "title": movie["title"],
-                "original_title": movie["original_title"],
+                "lead": lead, "hero": hero, "directors": directors, "title": movie["title"], "names": names,
             })  # fmt: skip
 
     def _collection(self, title: str) -> dict[str, Any]:

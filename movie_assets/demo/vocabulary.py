@@ -16,7 +16,7 @@ import random
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, NamedTuple
 
 Locale = dict[str, Any]
 Setting = list[str]  # [short place, phrase after "in", keyword, ISO 3166-1 country, (native short place)]
@@ -131,12 +131,22 @@ def full_name(rng: random.Random, loc: Locale, female: bool) -> tuple[str, str]:
     return latin, loc["native_sep"].join(parts)
 
 
-def titles(rng: random.Random, theme: Theme, loc: Locale, setting: Setting, hero: str) -> tuple[str, str]:
-    """(title, original_title): an English title, or translated theme words and an English release title."""
+class Titles(NamedTuple):
+    """The names a film is released under: title (en-US), original_title, the original in Latin letters
+    where its script is another ("" otherwise), and an English title (the title, or the one it passed up)."""
+
+    title: str
+    original: str
+    romanised: str
+    english: str
+
+
+def titles(rng: random.Random, theme: Theme, loc: Locale, setting: Setting, hero: str) -> Titles:
+    """An English title, or translated theme words and an English release title."""
     words = loc["words"]
     if not words or rng.random() < loc["english_original_rate"]:
         english = _english_title(rng, theme, setting[0], hero)
-        return english, english
+        return Titles(english, english, "", english)
     concepts = [c for c in theme.concepts if c in words] or list(words)
     concept = rng.choice(concepts)
     latin, native = split_entry(words[concept])
@@ -152,11 +162,13 @@ def titles(rng: random.Random, theme: Theme, loc: Locale, setting: Setting, hero
         else _english_title(rng, theme, setting[0], hero)
     )
     if native:  # non-Latin script: released under a transliteration or an English title
-        return (latin if rng.random() < loc["translit_title_rate"] else english), native
+        title = latin if rng.random() < loc["translit_title_rate"] else english
+        return Titles(title, native, latin, english)
     if loc["place_title"] and not compound and rng.random() < 0.3:
         native_place = setting[4] if len(setting) > 4 else setting[0]
-        return f"{concept.title()} in {setting[0]}", loc["place_title"].format(w=latin, p=native_place)
-    return english, latin
+        title = f"{concept.title()} in {setting[0]}"
+        return Titles(title, loc["place_title"].format(w=latin, p=native_place), "", title)
+    return Titles(english, latin, "", english)
 
 
 def _compound(loc: Locale, first: tuple[str, str], second: tuple[str, str]) -> tuple[str, str]:

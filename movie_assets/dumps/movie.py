@@ -1,4 +1,8 @@
-"""Shape merged dump fields into a `/movie/{id}?append_to_response=credits,keywords` object."""
+"""Shape merged dump fields into a `/movie/{id}?append_to_response=credits,keywords` object.
+
+The dumps hold no alternative titles or translations, so their movies have no other titles: the emulator
+answers those appended blocks empty and the `movies` table's `alt_titles` stay empty lists.
+"""
 
 from __future__ import annotations
 

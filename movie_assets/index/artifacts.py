@@ -17,7 +17,7 @@ import polars as pl
 
 from movie_assets.files import atomic_path, sha256_file, write_json
 from movie_assets.index.dense import build_dense_index, save_dense
-from movie_assets.index.documents import DOC_FORMAT
+from movie_assets.index.documents import DOC_FORMAT, bm25_documents
 from movie_assets.index.gazetteer import GAZETTEER_EXTRA, gazetteer_writer
 from movie_assets.index.manifest import (
     BM25_DIR,
@@ -25,6 +25,7 @@ from movie_assets.index.manifest import (
     DENSE_FILE,
     IDMAP_FILE,
     MANIFEST,
+    OPTIONAL_PAYLOAD,
     PAYLOAD_FILE,
     PAYLOAD_SCHEMA,
     Manifest,
@@ -73,9 +74,10 @@ def _aligned(
 
 
 def _payload(movies: pl.DataFrame) -> pl.DataFrame:
+    optional = {c: t for c, t in OPTIONAL_PAYLOAD.items() if c in movies.columns}
     return movies.select(
         pl.col(c).list.head(TOP_CAST).cast(t) if c == "cast" else pl.col(c).cast(t)
-        for c, t in PAYLOAD_SCHEMA.items()
+        for c, t in {**PAYLOAD_SCHEMA, **optional}.items()
     )
 
 
@@ -124,7 +126,8 @@ def _build(
         save_dense(index, tmp)
     with atomic_path(into / IDMAP_FILE) as tmp:
         movies.select(pl.col("movie_id").cast(pl.Int64)).write_parquet(tmp)
-    save_bm25(build_bm25(documents["document"].to_list()), into / BM25_DIR)  # bm25s writes its own folder
+    # bm25s writes its own folder; both frames are in movie_id order here (`_aligned`).
+    save_bm25(build_bm25(bm25_documents(documents, movies)), into / BM25_DIR)
     with atomic_path(into / PAYLOAD_FILE) as tmp:
         _payload(movies).write_parquet(tmp)
     return dense

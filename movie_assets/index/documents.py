@@ -79,6 +79,33 @@ def movie_document(row: Mapping[str, Any], *, languages: Mapping[str, str] | Non
     return "\n".join(f"{label}: {value}" for label, value in lines if value)
 
 
+# The other titles BM25 reads beside a document. Capped: a famous film has dozens, and each one lengthens
+# its document, which BM25's length normalisation would charge to every other word it matches.
+MAX_ALT_TITLES = 20
+ALT_TITLES_LABEL = "Also known as"
+
+
+def bm25_document(document: str, alt_titles: Iterable[Any] | None) -> str:
+    """The text BM25 indexes for a movie: its document plus its other titles (`movies.alt_titles`), so
+    an original-script or romanised title finds it.
+
+    The embedded document stays `movie_document` alone: the model reads English, a title in another
+    script would only spend its 256 word pieces, and a changed text would re-embed every movie that has
+    other titles (the vector cache is keyed by the document's hash).
+    """
+    titles = _names(alt_titles, MAX_ALT_TITLES)
+    return f"{document}\n{ALT_TITLES_LABEL}: {titles}" if titles else document
+
+
+def bm25_documents(documents: pl.DataFrame, movies: pl.DataFrame) -> list[str]:
+    """`bm25_document` for every row of `documents`, with the `alt_titles` of the same rows of `movies`
+    (aligned by position; a movies frame without the column adds nothing)."""
+    texts = documents["document"].to_list()
+    if "alt_titles" not in movies.columns:
+        return texts
+    return [bm25_document(d, alt) for d, alt in zip(texts, movies["alt_titles"].to_list(), strict=True)]
+
+
 def document_hash(document: str) -> str:
     """sha256 over the format version and the text: the embedding cache key of a document."""
     return hashlib.sha256(f"{DOC_FORMAT}\n{document}".encode()).hexdigest()

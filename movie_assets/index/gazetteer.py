@@ -6,6 +6,9 @@ written at index time from the payload's columns, so its rows are the payload's 
     gazetteer/people.parquet   key (u64), name, directed (row list), acted (row list)
     gazetteer/titles.parquet   key (u64), title, row (the most voted movie of that title), count
 
+Titles are spelled as the movie's title, its original title and its other titles (`alt_titles`, where the
+payload has them: "ദൃശ്യം", "Drishyam"); a key found through another title shows the movie's title.
+
 A key is a 64-bit hash of the folded name (`fold`: lower case, accents off Latin letters, punctuation
 removed), sorted, so a lookup is one hash and one binary search: no dictionary of a million names is
 built when a set is opened, and a query of ten words costs some tens of microseconds.
@@ -95,18 +98,26 @@ def _people(payload: pl.DataFrame) -> pl.DataFrame:
 def _titles(payload: pl.DataFrame) -> pl.DataFrame:
     rows = pl.int_range(pl.len(), dtype=pl.Int32).alias("row")
     votes = pl.col("vote_count").fill_null(0) if "vote_count" in payload.columns else pl.lit(0)
-    spelled = pl.concat(
-        [
-            payload.select(rows, pl.col(column).alias("title"), votes.alias("votes"))
-            for column in ("title", "original_title")
-            if column in payload.columns
-        ]
-    ).drop_nulls("title")
-    names = spelled["title"].unique().to_list()
-    folded = pl.DataFrame({"title": names, "key": _keys(names)}, schema={"title": pl.Utf8, "key": pl.UInt64})
-    spelled = spelled.join(folded, on="title").unique(["key", "row"])
+    spelled = [
+        payload.select(
+            rows, pl.col(column).alias("spelling"), pl.col(column).alias("title"), votes.alias("votes")
+        )
+        for column in ("title", "original_title")
+        if column in payload.columns
+    ]
+    if "alt_titles" in payload.columns and "title" in payload.columns:
+        # Another title (original script, romanised, translated) is one more spelling of the same movie,
+        # shown by its title: a constraint or a seed read from it names the film as the catalogue does.
+        alt = payload.select(rows, pl.col("alt_titles").alias("spelling"), "title", votes.alias("votes"))
+        spelled.append(alt.explode("spelling"))
+    every = pl.concat(spelled).drop_nulls("spelling")
+    names = every["spelling"].unique().to_list()
+    keys = pl.DataFrame(
+        {"spelling": names, "key": _keys(names)}, schema={"spelling": pl.Utf8, "key": pl.UInt64}
+    )
+    every = every.join(keys, on="spelling").unique(["key", "row"], keep="first", maintain_order=True)
     return (
-        spelled.sort(["key", "votes", "row"], descending=[False, True, False])
+        every.sort(["key", "votes", "row"], descending=[False, True, False])
         .group_by("key", maintain_order=True)
         .agg(pl.col("title").first(), pl.col("row").first(), pl.len().cast(pl.Int32).alias("count"))
         .sort("key")
@@ -146,7 +157,7 @@ class Gazetteer:
 
     @classmethod
     def from_payload(cls, payload: pl.DataFrame) -> Gazetteer:
-        """Built from payload columns title, original_title, cast, directors (and vote_count)."""
+        """Built from payload columns title, original_title, cast, directors (and vote_count, alt_titles)."""
         return cls(_people(payload), _titles(payload))
 
     @classmethod

@@ -61,6 +61,8 @@ PAYLOAD_SCHEMA: dict[str, pl.DataType] = {
     "directors": pl.List(pl.Utf8), "runtime": pl.Int16(), "vote_count": pl.Int32(),
     "vote_average": pl.Float32(), "popularity": pl.Float32(), "collection": pl.Utf8(),
 }  # fmt: skip
+# Payload columns a set written before them lacks (a reader must do without): the movies' other titles.
+OPTIONAL_PAYLOAD: dict[str, pl.DataType] = {"alt_titles": pl.List(pl.Utf8)}
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 

@@ -33,6 +33,9 @@ DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 # Retry-After is honoured up to this many seconds: a server asking for longer is better reported as
 # unavailable after the remaining attempts than waited on for hours.
 MAX_RETRY_AFTER = 120.0
+# The sub-resources one details call brings along (TMDB_API.md §4.2): the credits and keywords the catalogue
+# keeps, and the other titles a movie is known by (alternative titles, translated titles).
+DETAILS_APPEND = "credits,keywords,alternative_titles,translations"
 
 
 @dataclass(eq=False)
@@ -255,7 +258,7 @@ class TMDbClient:
         """One `/discover/movie` page for `params` (filters, sort) at `page`."""
         return await self.get_json("/discover/movie", {**params, "page": page}, validate=_check_list_page)
 
-    async def movie(self, movie_id: int, append: str = "credits,keywords") -> dict[str, Any] | None:
+    async def movie(self, movie_id: int, append: str = DETAILS_APPEND) -> dict[str, Any] | None:
         """`/movie/{id}` with `append_to_response`; None when TMDb answers 404 (a tombstone, not retried)."""
         params = {"append_to_response": append} if append else None
         try:

@@ -47,6 +47,7 @@ DESIGN_COLUMNS = [
     ("collection", pl.Utf8()),
     ("status", pl.Utf8()),
     ("harvested_at", pl.Datetime("us", "UTC")),
+    ("alt_titles", pl.List(pl.Utf8())),  # added at the end, after partitions had been written without it
 ]
 NULLABLE = {
     "imdb_id",

@@ -475,3 +475,94 @@ def test_languages_json_is_tmdbs_list() -> None:
 def test_language_names(code: str, english_name: str, name: str) -> None:
     entry = next(lang for lang in languages() if lang["iso_639_1"] == code)
     assert (entry["english_name"], entry["name"]) == (english_name, name)
+
+
+# --- other titles (alternative_titles, translations) ----------------------------------------------------
+
+# The Unicode script name (first word of each letter's name) every language's own titles are written in.
+SCRIPTS = {
+    "ml": "MALAYALAM", "ta": "TAMIL", "te": "TELUGU", "kn": "KANNADA", "hi": "DEVANAGARI",
+    "mr": "DEVANAGARI", "bn": "BENGALI", "ru": "CYRILLIC", "ko": "HANGUL", "ja": "CJK|HIRAGANA|KATAKANA",
+    "zh": "CJK", "cn": "CJK",
+}  # fmt: skip
+
+
+def script_of(text: str) -> set[str]:
+    import unicodedata
+
+    return {unicodedata.name(ch).split()[0] for ch in text if ch.isalpha()}
+
+
+def other_titles(movie: Movie) -> list[str]:
+    titles = [t["title"] for t in movie["alternative_titles"]["titles"]]
+    return titles + [t["data"]["title"] for t in movie["translations"]["translations"] if t["data"]["title"]]
+
+
+def test_other_title_blocks_are_tmdb_shaped(catalogue: list[Movie]) -> None:
+    for movie in catalogue:
+        assert set(movie["alternative_titles"]) == {"titles"}
+        assert all(set(t) == {"iso_3166_1", "title", "type"} for t in movie["alternative_titles"]["titles"])
+        translations = movie["translations"]["translations"]
+        assert all(
+            set(t) == {"iso_3166_1", "iso_639_1", "name", "english_name", "data"} for t in translations
+        )
+        assert all(
+            set(t["data"]) == {"homepage", "overview", "runtime", "tagline", "title"} for t in translations
+        )
+        # The original language's own translation keeps the original title, as TMDb writes it: "".
+        own = [t for t in translations if t["iso_639_1"] == movie["original_language"]]
+        assert [t["data"]["title"] for t in own] == [""]
+
+
+@pytest.mark.parametrize("code", sorted(SCRIPTS))
+def test_non_latin_films_carry_their_script_and_a_romanised_title(catalogue: list[Movie], code: str) -> None:
+    films = by_language(catalogue, code)
+    script = set(SCRIPTS[code].split("|"))
+    in_script = [m for m in films if script_of(m["original_title"]) <= script]
+    romanised = [
+        [t["title"] for t in m["alternative_titles"]["titles"] if t["type"] == "romanized"] for m in in_script
+    ]
+    # Released under an English title, a film titled in its own script lists its romanisation.
+    assert in_script and sum(map(bool, romanised)) > 0.25 * len(in_script)
+    assert all(
+        script_of(t) == {"LATIN"} and t != m["title"]
+        for m, ts in zip(in_script, romanised, strict=True)
+        for t in ts
+    )
+    # Every other title is in Latin letters or in the language's own script (or Devanagari, for a dub),
+    # never a mix of the two.
+    for movie in films:
+        for title in other_titles(movie):
+            assert script_of(title) == {"LATIN"} or script_of(title) <= script | {"DEVANAGARI", "TELUGU"}, (
+                title
+            )
+    if code in (
+        "ml",
+        "ta",
+        "te",
+        "kn",
+        "hi",
+        "mr",
+        "bn",
+        "ru",
+    ):  # English-titled originals get the script too
+        latin = [m for m in films if m["original_title"] == m["title"] and script_of(m["title"]) == {"LATIN"}]
+        written = [m for m in latin if any(script_of(t) <= script for t in other_titles(m))]
+        assert latin and written == latin
+
+
+def test_indian_films_often_have_a_hindi_dub_title_in_devanagari(catalogue: list[Movie]) -> None:
+    south = [m for m in catalogue if m["original_language"] in ("ml", "ta", "te", "kn")]
+    dubs = [
+        t["data"]["title"]
+        for m in south
+        for t in m["translations"]["translations"]
+        if t["iso_639_1"] == "hi" and t["data"]["title"]
+    ]
+    assert 0.3 * len(south) < len(dubs) < 0.7 * len(south)
+    assert all(script_of(t) == {"DEVANAGARI"} for t in dubs)
+
+
+def test_latin_script_films_have_no_alternative_titles(catalogue: list[Movie]) -> None:
+    latin = [m for m in catalogue if m["original_language"] in ("en", "fr", "de", "it", "pt", "tr")]
+    assert latin and not any(m["alternative_titles"]["titles"] for m in latin)

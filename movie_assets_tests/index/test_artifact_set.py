@@ -14,6 +14,7 @@ import pytest
 
 from movie_assets.index import ArtifactsError, bm25_top_k, open_artifacts, verify_artifacts, write_artifacts
 from movie_assets.index.artifacts import PAYLOAD_SCHEMA
+from movie_assets.index.manifest import OPTIONAL_PAYLOAD
 from movie_assets_tests.catalogues import artifact_inputs as _inputs
 from movie_assets_tests.catalogues import edit_json as _edit_json
 from movie_assets_tests.catalogues import edit_manifest as _edit_manifest
@@ -32,7 +33,7 @@ def test_the_parts_are_row_aligned(built: Path) -> None:
     assert opened.folder == built.with_name("artifacts.sets") / opened.set_id  # the pointer, followed
     assert opened.count == 3 and opened.manifest["count"] == 3
     assert opened.payload["movie_id"].to_list() == [10, 20, 30]
-    assert opened.payload.columns == list(PAYLOAD_SCHEMA)
+    assert opened.payload.columns == [*PAYLOAD_SCHEMA, *OPTIONAL_PAYLOAD]  # movies with alt_titles
     assert opened.payload.n_chunks() == 1
     _, _, vectors = _inputs()  # input row 0 is movie 20, row 1 movie 30, row 2 movie 10
     _, found = opened.dense.search(vectors, 1)

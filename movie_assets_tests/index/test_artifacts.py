@@ -14,6 +14,7 @@ import pytest
 from movie_assets.index import artifacts, read_manifest, verify_artifacts
 from movie_assets.index.artifacts import PAYLOAD_SCHEMA, write_artifacts
 from movie_assets.index.dense import load_dense
+from movie_assets.index.manifest import OPTIONAL_PAYLOAD
 from movie_assets.index.sparse import bm25_top_k, load_bm25
 from movie_assets_tests.catalogues import artifact_inputs as _inputs
 
@@ -30,7 +31,7 @@ def test_files_are_aligned_by_movie_id(built: Path) -> None:
     ids = pl.read_parquet(built / "text_idmap.parquet")["movie_id"]
     payload = pl.read_parquet(built / "search_payload.parquet")
     assert ids.dtype == pl.Int64 and ids.to_list() == [10, 20, 30] == payload["movie_id"].to_list()
-    assert payload.schema == pl.Schema(PAYLOAD_SCHEMA)
+    assert payload.schema == pl.Schema({**PAYLOAD_SCHEMA, **OPTIONAL_PAYLOAD})
     assert payload["cast"][2].to_list() == [f"Actor {i}" for i in range(10)]  # top 10 only
     # the vector of movie 30 (row 1 of the input) is row 2 of the dense index
     _, found = load_dense(built / "text.index").search(vectors[1:2], 1)

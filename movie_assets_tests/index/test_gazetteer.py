@@ -20,6 +20,13 @@ from movie_assets.index import Gazetteer, fold, gazetteer_writer
         ("  ZOË   KRAVITZ ", "zoe kravitz"),
         ("தமிழ்", "தமிழ்"),  # Tamil vowel signs are part of the letters: kept
         ("हिन्दी", "हिन्दी"),
+        ("ദൃശ്യം", "ദൃശ്യം"),  # Malayalam virama and anusvara kept
+        ("千と千尋の神隠し", "千と千尋の神隠し"),  # kana and kanji: one run, no spaces added
+        ("ガメラ", "ガメラ"),  # voiced kana decompose in NFKD: recomposed
+        ("기생충", "기생충"),  # Hangul syllables decompose to jamo in NFKD: recomposed
+        ("Зимняя Тень", "зимняя тень"),  # Cyrillic lowered, й-style marks kept
+        ("องค์บาก", "องค์บาก"),
+        ("Ζορμπάς", "ζορμπάς"),  # Greek accents are not Latin ones: kept
         ("Spider-Man: No Way Home", "spider man no way home"),
         ("🎬", ""),
     ],

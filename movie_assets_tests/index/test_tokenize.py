@@ -49,9 +49,16 @@ def test_latin_text_is_folded_filtered_and_stemmed(text: str, expected: list[str
         ("हिन्दी फ़िल्म", ["हिन्दी", "फ़िल्म"]),  # Devanagari: matras, virama and nukta
         ("Брат 2", ["брат", "2"]),  # Cyrillic: lowercased, not run through the English stemmer
         ("Crouching Tiger (臥虎藏龍)", ["crouch", "tiger", "臥虎藏龍"]),
+        ("ദൃശ്യം", ["ദൃശ്യം"]),  # virama and anusvara inside one title word
+        ("기생충 2", ["기생충", "2"]),  # Hangul: words are spaced
+        ("องค์บาก", ["องค์บาก"]),  # Thai: tone and vowel marks
+        ("الرسالة", ["الرسالة"]),  # Arabic
+        ("הבועה", ["הבועה"]),  # Hebrew
+        ("Ζορμπάς ο Έλληνας", ["ζορμπάσ", "ο", "έλληνασ"]),  # Greek: folded (final sigma too), unstemmed
     ],
-    ids=["malayalam", "tamil", "hindi", "cyrillic", "mixed-cjk"],
-)
+    ids=["malayalam", "tamil", "hindi", "cyrillic", "mixed-cjk", "malayalam-title", "korean", "thai",
+         "arabic", "hebrew", "greek"],
+)  # fmt: skip
 def test_non_latin_words_stay_whole(text: str, expected: list[str]) -> None:
     assert tokenize([text]) == [expected]
 
@@ -79,3 +86,12 @@ def test_none_counts_as_empty_and_a_bare_string_is_refused() -> None:
 
 def test_tokenizer_id_is_versioned() -> None:
     assert TOKENIZER_ID == "movie_assets.index.tokenize/v1"
+
+
+def test_cjk_runs_are_whole_title_tokens_not_bigrams() -> None:
+    """Chinese and Japanese write a title without spaces; the run is one term. A title typed whole (the way
+    a title is looked up) matches it; a part of it does not, which bigrams would buy at the price of a new
+    tokenizer version and a rebuild of every BM25 index."""
+    title, part = tokenize(["千と千尋の神隠し"])[0], tokenize(["神隠し"])[0]
+    assert title == ["千と千尋の神隠し"] and part == ["神隠し"]
+    assert not set(part) & set(title)

@@ -56,7 +56,7 @@ def test_findings_are_computed_from_the_frame() -> None:
     # Columns make_movies leaves empty for every row come first, in name order.
     assert f["most_missing"] == [
         {"column": name, "share": 1.0}
-        for name in ("backdrop_path", "cast", "collection", "directors", "imdb_id")
+        for name in ("alt_titles", "backdrop_path", "cast", "collection", "directors")
     ]
 
 
@@ -71,7 +71,7 @@ def test_missing_shares_count_nulls_blank_text_and_empty_lists() -> None:
     assert shares["runtime"] == pytest.approx(0.2)
     assert shares["original_language"] == pytest.approx(0.1)
     assert shares["movie_id"] == 0.0
-    assert list(shares)[:4] == ["backdrop_path", "cast", "collection", "directors"]  # 1.0 each, by name
+    assert list(shares)[:5] == ["alt_titles", "backdrop_path", "cast", "collection", "directors"]  # 1.0 each
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +93,7 @@ def test_report_writes_valid_pngs_and_a_summary_naming_the_top_language(
     assert "Top language: **ta (Tamil)** with 60.0% of movies" in text
     assert "Median runtime 108 min" in text
     assert "60.0% of movies have fewer than 10 votes" in text
-    assert "Most missing: `backdrop_path` 100.0%" in text
+    assert "Most missing: `alt_titles` 100.0%, `backdrop_path` 100.0%" in text
     assert sorted(p.name for p in folder.iterdir()) == sorted(
         [f"{name}.png" for name in PLOTS] + ["summary.md"]
     )

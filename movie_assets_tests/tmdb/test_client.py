@@ -97,7 +97,7 @@ def test_credential_travels_as_bearer_header_or_api_key_param(
     assert request.url.path == "/3/movie/11"
     assert request.headers.get("Authorization") == header
     assert request.url.params.get("api_key") == api_key_param
-    assert request.url.params["append_to_response"] == "credits,keywords"
+    assert request.url.params["append_to_response"] == "credits,keywords,alternative_titles,translations"
 
 
 @pytest.mark.parametrize("key", [KEY, JWT])

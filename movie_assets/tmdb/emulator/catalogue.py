@@ -14,7 +14,9 @@ from movie_assets.tmdb.emulator.discover import DiscoverIndex
 
 MAX_APPENDS = 20
 # Sub-resources that appear only when named in append_to_response.
-APPENDABLE = ("credits", "keywords", "release_dates", "external_ids")
+APPENDABLE = ("credits", "keywords", "release_dates", "external_ids", "alternative_titles", "translations")
+# Sub-resources that also have a route of their own, `/movie/{id}/<name>` (the block plus the movie's id).
+SUB_RESOURCES = ("alternative_titles", "translations")
 
 
 def _changed_at(movie: dict[str, Any], position: int) -> datetime | None:
@@ -71,6 +73,17 @@ class EmulatorCatalogue:
                 body[name] = block
         return body
 
+    def sub_resource(self, movie_id: int, name: str, country: str | None = None) -> dict[str, Any] | None:
+        """`/movie/{id}/<name>` for a name in SUB_RESOURCES: the appended block with the movie's `id` first;
+        `country` (ISO 3166-1) keeps only that country's alternative titles. None when the id is unknown."""
+        movie = self._by_id.get(movie_id)
+        if movie is None or movie.get("_deleted") or name not in SUB_RESOURCES:
+            return None
+        block = dict(_appended(movie, name))
+        if name == "alternative_titles" and country:
+            block["titles"] = [t for t in block["titles"] if t.get("iso_3166_1") == country.upper()]
+        return {"id": movie_id, **block}
+
     def changed(self, start: datetime, end: datetime) -> list[dict[str, Any]]:
         """`{id, adult}` for every movie changed in [start, end], deleted ones included, by ascending id."""
         low = bisect_left(self._change_times, start)
@@ -93,6 +106,10 @@ def _appended(movie: dict[str, Any], name: str) -> Any:
         return movie.get("keywords") or {"keywords": []}
     if name == "release_dates":
         return movie.get("release_dates") or {"results": []}
+    if name == "alternative_titles":  # a catalogue without them (a dump import) answers as TMDb does: none
+        return movie.get("alternative_titles") or {"titles": []}
+    if name == "translations":
+        return movie.get("translations") or {"translations": []}
     if name == "external_ids":
         stored = movie.get("external_ids")
         if stored is not None:

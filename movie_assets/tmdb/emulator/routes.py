@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, time, timedelta
 
 from movie_assets import reference
-from movie_assets.tmdb.emulator.catalogue import MAX_APPENDS, EmulatorCatalogue
+from movie_assets.tmdb.emulator.catalogue import MAX_APPENDS, SUB_RESOURCES, EmulatorCatalogue
 from movie_assets.tmdb.emulator.config import EmulatorConfig
 from movie_assets.tmdb.emulator.discover import discover_page
 from movie_assets.tmdb.emulator.query import effective_sort, parse_day, parse_query
@@ -117,7 +117,11 @@ def _page(params: Mapping[str, str], config: EmulatorConfig) -> int:
 
 
 def _details(catalogue: EmulatorCatalogue, raw_id: str, params: Mapping[str, str]) -> Reply:
-    if not raw_id.isdigit() or not raw_id.isascii():
+    raw_id, _, sub = raw_id.partition("/")
+    if sub in SUB_RESOURCES and raw_id.isdigit() and raw_id.isascii():
+        block = catalogue.sub_resource(int(raw_id), sub, params.get("country"))
+        return error_reply(34) if block is None else json_reply(block)
+    if sub or not raw_id.isdigit() or not raw_id.isascii():
         return error_reply(34)
     appends = [name.strip() for name in params.get("append_to_response", "").split(",") if name.strip()]
     if len(appends) > MAX_APPENDS:
