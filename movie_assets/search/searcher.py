@@ -18,9 +18,13 @@ from movie_assets.search.fusion import Candidates, rrf_arrays
 from movie_assets.search.learned import LearnedStage
 from movie_assets.search.methods import METHOD_STAGES, apply_priors
 from movie_assets.search.models import LazyCrossEncoder, QueryEncoder
-from movie_assets.search.reading import QueryReading, read_query
+from movie_assets.search.parse import FILM_WORDS, STOPWORDS
+from movie_assets.search.query import LONG_QUERY
+from movie_assets.search.reading import QueryReading, read_query, reading_without_text, with_text
 from movie_assets.search.rerank import CrossEncoderLike
 from movie_assets.search.retrievers import DenseRetriever, SparseRetriever, no_rows
+from movie_assets.search.seeded import seeded_rank
+from movie_assets.search.seeds import SeedBook, SeedPlan, Traits, mixed, resolve_seeds, user_vector
 from movie_assets.search.types import Components, Hit, SearchParams, SearchResult
 from movie_assets.search.vocabulary import CatalogueKnowledge
 
@@ -31,6 +35,7 @@ PAYLOAD_COLUMNS = (
     "movie_id", "title", "year", "original_language", "genres", "overview", "poster_path", "cast",
     "directors", "runtime", "vote_count",
     "original_title", "popularity", "vote_average", "keywords",  # read by the learned ranker's features
+    "collection",  # what a film shares with a seed film
 )  # fmt: skip
 
 
@@ -70,6 +75,7 @@ class Searcher:
         self._cross_encoder = LazyCrossEncoder(cross_encoder)
         # The parser's vocabulary (people, titles) and the constraints' per-movie facts, on first use.
         self.knowledge = CatalogueKnowledge(artifacts, self.payload, self.facts, self.sparse)
+        self._seed_book = SeedBook(self.payload, lambda: self._gazetteer())
 
     @classmethod
     def open(
@@ -163,22 +169,37 @@ class Searcher:
             p = SearchParams(**knobs)
         else:  # a given value was checked when it was made
             p = replace(params, **knobs) if knobs else params
-        q = read_query(query, p, self.knowledge.vocabulary())
+        if p.like and isinstance(query, str) and not query.split():
+            q = reading_without_text(p)  # the liked films alone make the query
+        else:
+            q = read_query(query, p, self.knowledge.vocabulary())
+        plan = self._seed_plan(q, p)
+        if plan is not None:
+            q = replace(q, notes=q.notes + plan.seeds.notes)
+            if plan.has_text and plan.seeds.like_rows and q.parsed is not None and q.parsed.of("seed"):
+                q = with_text(q, q.parsed.unseeded_text, p)  # the seeds' vectors stand for their titles
+            if not plan.has_text and plan.user is None:
+                return self._nothing_to_search(q, p, plan)
         catalogue = self.knowledge.catalogue()
         # The knobs filter strictly; the query's hard constraints filter, then the rest tops up.
         base = self.facts.mask(p.year_min, p.year_max, p.min_votes)
+        if plan is not None:
+            base = self._without_seeds(base, plan)
         strict = hard_mask(catalogue, list(q.constraints), base)
-        found = soft_boost(catalogue, list(q.constraints), self._candidates(q, p, strict))
+        found = soft_boost(catalogue, list(q.constraints), self._candidates(q, p, strict, plan))
         matched = None
         if strict is not base:
             matched = min(len(found), p.k)
             if len(found) < p.k:
-                relaxed = soft_boost(catalogue, list(q.constraints), self._candidates(q, p, base))
+                relaxed = soft_boost(catalogue, list(q.constraints), self._candidates(q, p, base, plan))
                 found = found.extend(relaxed)
         learned = self._learned_for(p)
         notes = q.notes + tuple(thin_notes(catalogue, list(q.constraints), base, matched or 0, p.k))
+        if plan is not None:
+            notes += tuple(self._seed_outside(plan, q, p))
+        ranked = learned is not None and learned.parts.ranker is not None and plan is None
         return SearchResult(
-            hits=self._hits(found.head(p.k), q, learned is not None and learned.parts.ranker is not None),
+            hits=self._hits(found.head(p.k), q, ranked, plan),
             method=p.method,
             detected_language=q.intent.code if q.intent else None,
             language_name=q.intent.name if q.intent else None,
@@ -190,30 +211,125 @@ class Searcher:
             learned=() if learned is None else learned.applied,
             parsed=q.parsed,
             matched=matched,
+            seeds=() if plan is None else plan.seeds.likes + plan.seeds.unlikes,
+        )
+
+    # -- seeds -------------------------------------------------------------------------------------
+
+    def _gazetteer(self) -> Any:
+        gazetteer = self.knowledge.vocabulary().gazetteer
+        assert gazetteer is not None  # the knowledge always has one
+        return gazetteer
+
+    def _seed_plan(self, q: QueryReading, p: SearchParams) -> SeedPlan | None:
+        """The seeds of this search resolved, with their vectors; None when it names none. "like X" in
+        a described memory (a long query) is reported, not acted on, as its other constraints are."""
+        described = q.parsed is not None and len(q.parsed.text.split()) > LONG_QUERY
+        text_seeds = [] if q.parsed is None or described else list(q.parsed.of("seed"))
+        if not (text_seeds or p.like or p.unlike):
+            return None
+        seeds = resolve_seeds(self._seed_book, text_seeds, p.like, p.unlike)
+        liked = self.dense.vectors(np.asarray(seeds.like_rows, dtype=np.int64))
+        unliked = self.dense.vectors(np.asarray(seeds.unlike_rows, dtype=np.int64))
+        rows = np.asarray(seeds.like_rows, dtype=np.int64)
+        traits = tuple(Traits.of(r) for r in self.payload[rows].iter_rows(named=True)) if rows.size else ()
+        has_text = q.parsed is not None and _asks_more(
+            q.parsed.unseeded_text if seeds.like_rows and text_seeds else q.plain
+        )
+        return SeedPlan(seeds, user_vector(liked, unliked), unliked, traits, has_text)
+
+    def _without_seeds(self, base: np.ndarray | None, plan: SeedPlan) -> np.ndarray | None:
+        rows = plan.seeds.rows
+        if rows.size == 0:
+            return base
+        mask = np.ones(self.count, dtype=bool) if base is None else base.copy()
+        mask[rows] = False
+        return mask
+
+    def _seed_outside(self, plan: SeedPlan, q: QueryReading, p: SearchParams) -> list[str]:
+        """Notes on liked films the filters would leave out: films like them are still looked for."""
+        catalogue = self.knowledge.catalogue()
+        knobs = self.facts.mask(p.year_min, p.year_max, p.min_votes)
+        allowed = hard_mask(catalogue, list(q.constraints), knobs)
+        if allowed is None:
+            return []
+        return [
+            f"{seed.title} ({seed.year or 'no year'}) itself is outside the filters; films like it are still "
+            "looked for inside them"
+            for seed, row in zip(plan.seeds.likes, plan.seeds.like_rows, strict=True)
+            if not allowed[row]
+        ]
+
+    def _nothing_to_search(self, q: QueryReading, p: SearchParams, plan: SeedPlan) -> SearchResult:
+        """No text and no liked film found: no hits, and the notes say why."""
+        return SearchResult(
+            hits=(),
+            method=p.method,
+            detected_language=None,
+            language_name=None,
+            policy=p.lang_policy,
+            query_used="",
+            year_min=q.year_min,
+            year_max=q.year_max,
+            notes=(*q.notes, "no liked film is left to search by (see the notes above), and no text"),
+            parsed=q.parsed,
+            seeds=plan.seeds.likes + plan.seeds.unlikes,
         )
 
     # -- ranking -----------------------------------------------------------------------------------
 
-    def _candidates(self, q: QueryReading, p: SearchParams, mask: np.ndarray | None) -> Candidates:
+    def _candidates(
+        self, q: QueryReading, p: SearchParams, mask: np.ndarray | None, plan: SeedPlan | None = None
+    ) -> Candidates:
         if q.intent is None or p.lang_policy == "off":
-            return self._rank(q, p, mask, None)
+            return self._rank(q, p, mask, None, plan)
         if p.lang_policy == "auto-soft":
-            return self._rank(q, p, mask, q.intent.code)
+            return self._rank(q, p, mask, q.intent.code, plan)
         # auto-hard: rank within the language, then top up from every language when it has too few.
         language = self.facts.mask(language=q.intent.code)
-        found = self._rank(q, p, language if mask is None else language & mask, None)
-        return found if len(found) >= p.k else found.extend(self._rank(q, p, mask, None))
+        found = self._rank(q, p, language if mask is None else language & mask, None, plan)
+        return found if len(found) >= p.k else found.extend(self._rank(q, p, mask, None, plan))
 
     def _rank(
-        self, q: QueryReading, p: SearchParams, mask: np.ndarray | None, prefer: str | None
+        self,
+        q: QueryReading,
+        p: SearchParams,
+        mask: np.ndarray | None,
+        prefer: str | None,
+        plan: SeedPlan | None = None,
     ) -> Candidates:
-        """Candidates of method `p.method`, best first; `prefer` is a language to boost softly."""
+        """Candidates of method `p.method`, best first; `prefer` is a language to boost softly; `plan`:
+        the seeds, whose lists are fused with the text's ranking (`movie_assets.search.seeded`)."""
+        if plan is None:
+            return self._rank_text(q, p, mask, prefer, None)
+        text = (lambda: self._rank_text(q, p, mask, prefer, plan.user)) if plan.has_text else None
+        found = seeded_rank(self, self._gazetteer(), plan, p, mask, text)
+        if prefer is not None and text is None and len(found):
+            preferred = self.facts.in_language(found.rows, prefer)
+            found = found.boost("language", np.where(preferred, SOFT_LANGUAGE_BOOST, 1.0))
+        return found
+
+    def _rank_text(
+        self,
+        q: QueryReading,
+        p: SearchParams,
+        mask: np.ndarray | None,
+        prefer: str | None,
+        steer: np.ndarray | None,
+    ) -> Candidates:
+        """The text's candidates; `steer` (a user vector) leans the query vector towards liked films."""
         stages = METHOD_STAGES[p.method]
         learned = self._learned_for(p)
         if learned is not None:
             # The ranker reads the language cue as a feature; the soft factor is not multiplied in again.
-            return learned.rank(self, q, p, mask)
-        dense = self.dense.search(q.dense, max(p.k, p.hybrid_dense_k), mask) if stages.dense else no_rows()
+            return learned.rank(self, q, p, mask, steer)
+        pool = max(p.k, p.hybrid_dense_k)
+        if not stages.dense:
+            dense = no_rows()
+        elif steer is None:
+            dense = self.dense.search(q.dense, pool, mask)
+        else:
+            dense = self.dense.search_vector(mixed(self.encoder.encode(q.dense), steer), pool, mask)
         sparse = (
             self.sparse.search(q.sparse, max(p.k, p.hybrid_sparse_k), mask) if stages.sparse else no_rows()
         )
@@ -242,7 +358,9 @@ class Searcher:
         use = METHOD_STAGES[p.method].learned and p.learned == "on"
         return self.learned if use else None
 
-    def _hits(self, found: Candidates, q: QueryReading, ranked: bool) -> tuple[Hit, ...]:
+    def _hits(
+        self, found: Candidates, q: QueryReading, ranked: bool, plan: SeedPlan | None = None
+    ) -> tuple[Hit, ...]:
         hits = []
         records = list(self.payload[found.rows].iter_rows(named=True))
         shown = [c for c in q.parsed.constraints if c.kind == "language"] if q.parsed else []
@@ -250,6 +368,7 @@ class Searcher:
         why = reasons(
             self.knowledge.catalogue(), [*shown, *q.constraints], [fold(w) for w in words], found.rows,
             records, found.dense_rank, found.bm25_rank, "ordered by the learned ranker" if ranked else "",
+            seeds=() if plan is None else plan.traits,
         )  # fmt: skip
         for i, row in enumerate(records):
             components = Components(
@@ -324,3 +443,8 @@ class Searcher:
             year_max=p.year_max,
             notes=(f"the movies nearest to {title!r} ({movie_id}) by its stored vector",),
         )
+
+
+def _asks_more(text: str) -> bool:
+    """Whether text asks something beyond film words and function words ("movies like X" does not)."""
+    return any(w not in FILM_WORDS and w not in STOPWORDS for w in (fold(t) for t in text.split()) if w)

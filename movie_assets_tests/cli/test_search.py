@@ -267,8 +267,13 @@ def test_every_knob_is_a_flag_in_both_spellings_with_the_library_default() -> No
     for knob in SearchParams.knobs():
         action = by_flag[f"--{knob.name}"]
         assert by_flag[f"--{knob.name.replace('_', '-')}"] is action
+        if knob.kind is tuple:  # a list of films: the flag repeats, each value a title or an id
+            assert (action.dest, action.default, action.type, action.nargs) == (knob.name, None, str, None)
+            continue
         assert (action.dest, action.default, action.type, action.choices) == (
             knob.name, knob.default, knob.kind, knob.choices,
         )  # fmt: skip
     args = parser.parse_args(["q", "--hybrid-dense-k", "40", "--w_sparse", "0.5", "--lang-policy", "off"])
     assert (args.hybrid_dense_k, args.w_sparse, args.lang_policy, args.k) == (40, 0.5, "off", 20)
+    args = parser.parse_args(["", "--like", "Drishyam (2013)", "--like", "12345", "--unlike", "Heat"])
+    assert (args.like, args.unlike) == (["Drishyam (2013)", "12345"], ["Heat"])

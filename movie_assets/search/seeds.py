@@ -1,0 +1,341 @@
+"""Seed films: the films a search is like or unlike ("like Drishyam" in the text, `like=`, `unlike=`).
+
+A seed is resolved to one payload row: an id names its film; a title names the films that bear it (title or
+original title), of which the one of the year given ("Drishyam (2013)", "like Drishyam 2013") is taken,
+else the most voted, and the reading says which and names the others. Seeds are never hits.
+
+What the seeds do to a search (the Searcher's seeded stage):
+
+- their stored document vectors (nothing is re-embedded) make a *user vector*: the mean of the liked films'
+  vectors less UNLIKE_SHARE of the unliked ones' mean, normalised. It is mixed into the text query's vector
+  (TEXT_SEED_MIX), and searched on its own as an extra dense list;
+- their metadata makes a *kinship* list: the films sharing a director, a lead actor or a collection with a
+  liked film (through the gazetteer's credits), with the dense list's films, ordered by how much they
+  share (people, collection, genres, keywords);
+- both lists are fused with the text's own ranking by RRF; films near an unliked one are pushed down.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from movie_assets.index import Gazetteer, fold
+from movie_assets.search.parse import Constraint
+from movie_assets.search.query import language_name
+from movie_assets.search.types import Seed
+
+# The user vector subtracts this share of the unliked films' mean (more would turn it into "anything but").
+UNLIKE_SHARE = 0.5
+# The text's vector plus this share of the user vector: the text still says what is asked, the seeds lean it.
+TEXT_SEED_MIX = 0.7
+LEAD_ACTORS = 3  # the first billed actors that count as a film's leads
+# How much each thing shared with a liked film counts in the kinship order (a director or a collection
+# says most about a film's likeness; genres are broad, so they count by their overlap).
+KIN_DIRECTOR, KIN_LEAD, KIN_ACTOR, KIN_COLLECTION, KIN_GENRES, KIN_KEYWORD = 1.0, 0.6, 0.2, 1.0, 1.0, 0.1
+KIN_KEYWORDS_COUNTED = 5
+# Films whose vector is this close (cosine) to the unliked films' mean lose up to UNLIKE_PENALTY of
+# their score: MiniLM puts unrelated films' documents at ~0.2 of each other, look-alikes above ~0.6.
+UNLIKE_FLOOR, UNLIKE_PENALTY = 0.3, 0.6
+_TITLE_YEAR = re.compile(r"^(.*?\S)\s*[(\[]?\s*(1[89]\d\d|20\d\d)\s*[)\]]?$")
+_NOT_WORD = r"[^\p{L}\p{N}]+"
+
+
+@dataclass(frozen=True)
+class Traits:
+    """What a film is made of, for kinship and for saying what a hit shares with a seed."""
+
+    title: str
+    directors: frozenset[str]
+    leads: tuple[str, ...]
+    cast: frozenset[str]
+    collection: str | None
+    genres: frozenset[str]
+    keywords: frozenset[str]
+    language: str | None
+    year: int | None
+
+    @classmethod
+    def of(cls, record: Mapping[str, Any]) -> Traits:
+        cast = tuple(record.get("cast") or ())
+        return cls(
+            title=record.get("title") or "",
+            directors=frozenset(record.get("directors") or ()),
+            leads=cast[:LEAD_ACTORS],
+            cast=frozenset(cast),
+            collection=record.get("collection") or None,
+            genres=frozenset(record.get("genres") or ()),
+            keywords=frozenset(record.get("keywords") or ()),
+            language=record.get("original_language"),
+            year=record.get("year"),
+        )
+
+
+@dataclass(frozen=True)
+class SeedRows:
+    """The seeds of one search, resolved: the films (as `Seed`s) and their payload rows, and the notes."""
+
+    likes: tuple[Seed, ...] = ()
+    unlikes: tuple[Seed, ...] = ()
+    like_rows: tuple[int, ...] = ()
+    unlike_rows: tuple[int, ...] = ()
+    notes: tuple[str, ...] = ()
+    dropped_rows: tuple[int, ...] = ()  # liked and unliked both: used as neither, still not a hit
+
+    @property
+    def rows(self) -> np.ndarray:
+        """Every seed's row: none of them is a hit."""
+        return np.asarray(sorted({*self.like_rows, *self.unlike_rows, *self.dropped_rows}), dtype=np.int64)
+
+    def __bool__(self) -> bool:
+        return bool(self.like_rows or self.unlike_rows)
+
+
+def shown(title: str, year: int | None, language: str | None) -> str:
+    """'Drishyam (2013, Malayalam)'."""
+    bits = [str(year) if year else "", language_name(language) or language or "" if language else ""]
+    inside = ", ".join(b for b in bits if b)
+    return f"{title} ({inside})" if inside else title
+
+
+class SeedBook:
+    """Finds seed films in one payload: by id, or by title through the gazetteer."""
+
+    def __init__(self, payload: pl.DataFrame, gazetteer: Callable[[], Gazetteer]) -> None:
+        self._payload = payload
+        self._gazetteer = gazetteer
+        self._ids = payload["movie_id"].to_numpy()
+        self._votes = payload["vote_count"].fill_null(0).to_numpy()
+        self._keys: tuple[np.ndarray, np.ndarray] | None = None
+        self._lock = threading.Lock()
+
+    def _title_keys(self) -> tuple[np.ndarray, np.ndarray]:
+        # Each title folded the cheap way (lower case, runs of non-letters one space), once: it finds every
+        # film of a title the gazetteer knows; the gazetteer's own row is always among them.
+        with self._lock:
+            if self._keys is None:
+                columns = [c for c in ("title", "original_title") if c in self._payload.columns]
+                self._keys = tuple(  # type: ignore[assignment]
+                    self._payload[c]
+                    .fill_null("")
+                    .str.to_lowercase()
+                    .str.replace_all(_NOT_WORD, " ")
+                    .str.strip_chars()
+                    .to_numpy()
+                    for c in columns
+                )
+            assert self._keys is not None
+            return self._keys
+
+    def row_of_id(self, movie_id: int) -> int | None:
+        found = np.flatnonzero(self._ids == movie_id) if -(2**63) <= movie_id < 2**63 else []
+        return int(found[0]) if len(found) else None
+
+    def titled(self, text: str) -> list[int]:
+        """The rows of the films titled `text` (title or original title), most voted first; [] if none."""
+        known = self._gazetteer().title(fold(text))
+        if known is None:
+            return []
+        rows = {known.row}
+        if known.count > 1:
+            key = fold(known.title)
+            for keys in self._title_keys():
+                rows.update(int(r) for r in np.flatnonzero(keys == key))
+        return sorted(rows, key=lambda r: (-int(self._votes[r]), r))
+
+    def seed(self, row: int, liked: bool, asked: str, others: Sequence[int] = ()) -> Seed:
+        record = self._payload.row(row, named=True)
+        return Seed(
+            movie_id=int(record["movie_id"]),
+            title=record["title"] or "",
+            year=record["year"],
+            original_language=record["original_language"],
+            liked=liked,
+            asked=asked,
+            others=tuple(self.label(r) for r in others),
+        )
+
+    def label(self, row: int) -> str:
+        record = self._payload.row(row, named=True)
+        return shown(record["title"] or "", record["year"], record["original_language"])
+
+    def year_of(self, row: int) -> int | None:
+        year = self._payload["year"][row]
+        return None if year is None else int(year)
+
+
+def _split_year(book: SeedBook, text: str) -> tuple[str, int | None]:
+    """'Drishyam (2013)' -> ('Drishyam', 2013), unless the whole text is a title ('Blade Runner 2049')."""
+    match = _TITLE_YEAR.match(text)
+    if match is None or book.titled(text):
+        return text, None
+    return match.group(1).strip(" ([-,"), int(match.group(2))
+
+
+def _resolve_one(
+    book: SeedBook, asked: str | int, year: int | None, liked: bool, from_text: bool, notes: list[str]
+) -> tuple[int, Seed] | None:
+    """One seed's row and record, or None (a note says why)."""
+    which = "like" if liked else "unlike"
+    if isinstance(asked, int) or (isinstance(asked, str) and asked.isdigit()):
+        row = book.row_of_id(int(asked))
+        if row is not None:
+            return row, book.seed(row, liked, str(asked))
+        if isinstance(asked, int) or not book.titled(asked):
+            notes.append(f"no movie with id {asked} here; {which} {asked} is not used")
+            return None
+    title = str(asked)
+    if year is None and not from_text:
+        title, year = _split_year(book, title)
+    rows = book.titled(title)
+    if not rows:
+        if not from_text:  # "like X" in the text: the parser has said X is not a title here
+            notes.append(f"{title!r} is not a title in this catalogue; {which} {title!r} is not used")
+        return None
+    picked, how = rows[0], "the most voted"
+    if year is not None:
+        of_year = [r for r in rows if book.year_of(r) == year]
+        if of_year:
+            picked, how = of_year[0], f"the one from {year}"
+        else:
+            notes.append(f"no {title!r} from {year} here; took the most voted one")
+    others = [r for r in rows if r != picked]
+    seed = book.seed(picked, liked, str(asked), others)
+    label = book.label(picked)
+    if others:
+        listed = "; ".join(book.label(r) for r in others[:4]) + ("; …" if len(others) > 4 else "")
+        notes.append(
+            f"{which} {title!r}: took {label}, {how} of {len(rows)} films of that title (also {listed}); "
+            f"add a year to take another, e.g. '{title} ({book.year_of(others[0]) or 'year'})'"
+        )
+    else:
+        notes.append(f"{which} {title!r}: took {label}")
+    return picked, seed
+
+
+def resolve_seeds(
+    book: SeedBook, text_seeds: Sequence[Constraint], like: Sequence[str | int], unlike: Sequence[str | int]
+) -> SeedRows:
+    """The seeds of one search resolved to rows, with notes on every choice and every problem: unknown
+    titles or ids, ambiguous titles, a film both liked and unliked (left out of both)."""
+    notes: list[str] = []
+    likes: dict[int, Seed] = {}
+    unlikes: dict[int, Seed] = {}
+    asked: list[tuple[str | int, int | None, bool, bool]] = [
+        *((c.value, c.low, True, True) for c in text_seeds),
+        *((f, None, True, False) for f in like),
+        *((f, None, False, False) for f in unlike),
+    ]
+    for what, year, liked, from_text in asked:
+        found = _resolve_one(book, what, year, liked, from_text, notes)
+        if found is None:
+            continue
+        row, seed = found
+        if liked:
+            likes.setdefault(row, seed)
+        else:
+            unlikes.setdefault(row, seed)
+    for row in sorted(set(likes) & set(unlikes)):
+        notes.append(f"{book.label(row)} is both liked and unliked; it is left out of both (and of the hits)")
+    both = set(likes) & set(unlikes)
+    kept = {r: v for r, v in likes.items() if r not in both}
+    return SeedRows(
+        likes=tuple(kept.values()),
+        unlikes=tuple(s for r, s in unlikes.items() if r not in both),
+        like_rows=tuple(kept),
+        unlike_rows=tuple(r for r in unlikes if r not in both),
+        notes=tuple(dict.fromkeys(notes)),
+        dropped_rows=tuple(sorted(both)),
+    )
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    norm = float(np.linalg.norm(vector))
+    return (vector / norm if norm > 0 else vector).astype(np.float32)
+
+
+def user_vector(liked: np.ndarray, unliked: np.ndarray) -> np.ndarray | None:
+    """(1, dim): the liked films' mean vector less UNLIKE_SHARE of the unliked ones', normalised; None
+    without a liked film (dislikes alone only push films down)."""
+    if len(liked) == 0:
+        return None
+    vector = liked.mean(axis=0)
+    if len(unliked):
+        vector = vector - UNLIKE_SHARE * _unit(unliked.mean(axis=0))
+    return _unit(vector)[None, :]
+
+
+def mixed(text_vector: np.ndarray, user: np.ndarray | None) -> np.ndarray:
+    """The text's (1, dim) vector leaned towards the user vector, normalised (the text's own without one)."""
+    if user is None:
+        return text_vector
+    return _unit(text_vector[0] + TEXT_SEED_MIX * user[0])[None, :]
+
+
+def unlike_factor(vectors: np.ndarray, unliked: np.ndarray) -> np.ndarray:
+    """Per candidate, 1 when far from every unliked film, down to 1 - UNLIKE_PENALTY when close to them."""
+    if len(unliked) == 0 or len(vectors) == 0:
+        return np.ones(len(vectors))
+    closeness = (vectors @ unliked.T).max(axis=1)
+    scaled = np.clip((closeness - UNLIKE_FLOOR) / (1 - UNLIKE_FLOOR), 0.0, 1.0)
+    return 1.0 - UNLIKE_PENALTY * scaled
+
+
+def kin_rows(gazetteer: Gazetteer, traits: Sequence[Traits], payload: pl.DataFrame) -> np.ndarray:
+    """The rows of the films that share a director, a lead actor or a collection with a liked film."""
+    found: list[np.ndarray] = []
+    for t in traits:
+        for name in t.directors:
+            person = gazetteer.person(fold(name))
+            if person is not None:
+                found.append(person.directed)
+        for name in t.leads:
+            person = gazetteer.person(fold(name))
+            if person is not None:
+                found.append(person.acted)
+        if t.collection and "collection" in payload.columns:
+            found.append(np.flatnonzero((payload["collection"] == t.collection).fill_null(False).to_numpy()))
+    if not found:
+        return np.empty(0, dtype=np.int64)
+    return np.unique(np.concatenate(found).astype(np.int64))
+
+
+def kinship(seeds: Sequence[Traits], record: Mapping[str, Any]) -> float:
+    """How much a film shares with the liked films (summed over them): directors, lead actors (a seed's
+    leads among its leads, less among the rest of its cast), collection, the overlap of genres, a few
+    keywords."""
+    film = Traits.of(record)
+    total = 0.0
+    for s in seeds:
+        total += KIN_DIRECTOR * bool(s.directors & film.directors)
+        total += sum(KIN_LEAD if lead in film.leads else KIN_ACTOR for lead in s.leads if lead in film.cast)
+        total += KIN_COLLECTION * bool(s.collection and s.collection == film.collection)
+        if s.genres and film.genres:
+            total += KIN_GENRES * len(s.genres & film.genres) / len(s.genres | film.genres)
+        total += KIN_KEYWORD * min(len(s.keywords & film.keywords), KIN_KEYWORDS_COUNTED)
+    return total
+
+
+@dataclass(frozen=True)
+class SeedPlan:
+    """What the seeds of one search bring to its ranking.
+
+    :param seeds: the resolved seeds.
+    :param user: the user vector (1, dim), None without a liked film.
+    :param unliked: the unliked films' stored vectors (n, dim).
+    :param traits: the liked films' traits (for kinship and explanations).
+    :param has_text: whether the query asks something beyond the seeds (its text is then ranked as usual
+        and fused with the seeds' lists).
+    """
+
+    seeds: SeedRows
+    user: np.ndarray | None
+    unliked: np.ndarray
+    traits: tuple[Traits, ...]
+    has_text: bool
