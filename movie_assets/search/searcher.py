@@ -150,12 +150,16 @@ class Searcher:
         Args:
             query: free text, at most MAX_QUERY_CHARS characters. Year cues ("after 2020", "90s") become
                 year bounds where year_min/year_max are not given; a language cue ("Tamil thriller") is
-                reported and applied as `lang_policy` says.
+                reported and applied as `lang_policy` says. "like X" names a film to resemble, as `like`
+                does; with `like` given the query may be empty (the liked films make it).
             params: the knobs (default: SearchParams()); see `SearchParams.knobs` for each one.
-            knobs: single knobs by name (``k=5, method="bm25"``), applied over `params`.
+            knobs: single knobs by name (``k=5, method="bm25"``), applied over `params`; ``like`` and
+                ``unlike`` are lists of films (titles, "Title (year)", or ids): see `movie_assets.search.seeds`.
 
         Returns:
-            The hits, best first, and how the query was read.
+            The hits, best first, and how the query was read (`SearchResult.seeds`: the films taken as
+            liked and unliked, never among the hits; the notes say which film of a title was taken, and
+            what could not be used).
 
         Raises:
             QueryError: an empty or over-long query, or a bad knob.
@@ -176,8 +180,8 @@ class Searcher:
         plan = self._seed_plan(q, p)
         if plan is not None:
             q = replace(q, notes=q.notes + plan.seeds.notes)
-            if plan.has_text and plan.seeds.like_rows and q.parsed is not None and q.parsed.of("seed"):
-                q = with_text(q, q.parsed.unseeded_text, p)  # the seeds' vectors stand for their titles
+            if plan.has_text and plan.text is not None:
+                q = with_text(q, plan.text, p)  # the seeds' vectors stand for their titles
             if not plan.has_text and plan.user is None:
                 return self._nothing_to_search(q, p, plan)
         catalogue = self.knowledge.catalogue()
@@ -197,7 +201,9 @@ class Searcher:
         notes = q.notes + tuple(thin_notes(catalogue, list(q.constraints), base, matched or 0, p.k))
         if plan is not None:
             notes += tuple(self._seed_outside(plan, q, p))
-        ranked = learned is not None and learned.parts.ranker is not None and plan is None
+        # With a liked film the seeds' lists are fused after the ranker: it no longer orders the list alone.
+        fused_after = plan is not None and plan.user is not None
+        ranked = learned is not None and learned.parts.ranker is not None and not fused_after
         return SearchResult(
             hits=self._hits(found.head(p.k), q, ranked, plan),
             method=p.method,
@@ -233,10 +239,9 @@ class Searcher:
         unliked = self.dense.vectors(np.asarray(seeds.unlike_rows, dtype=np.int64))
         rows = np.asarray(seeds.like_rows, dtype=np.int64)
         traits = tuple(Traits.of(r) for r in self.payload[rows].iter_rows(named=True)) if rows.size else ()
-        has_text = q.parsed is not None and _asks_more(
-            q.parsed.unseeded_text if seeds.like_rows and text_seeds else q.plain
-        )
-        return SeedPlan(seeds, user_vector(liked, unliked), unliked, traits, has_text)
+        text = q.parsed.unseeded_text if q.parsed is not None and seeds.text_found else None
+        has_text = _asks_more(q.plain if text is None else text)
+        return SeedPlan(seeds, user_vector(liked, unliked), unliked, traits, has_text, text)
 
     def _without_seeds(self, base: np.ndarray | None, plan: SeedPlan) -> np.ndarray | None:
         rows = plan.seeds.rows

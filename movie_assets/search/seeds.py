@@ -87,6 +87,7 @@ class SeedRows:
     unlike_rows: tuple[int, ...] = ()
     notes: tuple[str, ...] = ()
     dropped_rows: tuple[int, ...] = ()  # liked and unliked both: used as neither, still not a hit
+    text_found: bool = False  # the query named seeds ("like X") and every one was found
 
     @property
     def rows(self) -> np.ndarray:
@@ -232,9 +233,11 @@ def resolve_seeds(
         *((f, None, True, False) for f in like),
         *((f, None, False, False) for f in unlike),
     ]
+    text_found = bool(text_seeds)
     for what, year, liked, from_text in asked:
         found = _resolve_one(book, what, year, liked, from_text, notes)
         if found is None:
+            text_found = text_found and not from_text
             continue
         row, seed = found
         if liked:
@@ -252,6 +255,7 @@ def resolve_seeds(
         unlike_rows=tuple(r for r in unlikes if r not in both),
         notes=tuple(dict.fromkeys(notes)),
         dropped_rows=tuple(sorted(both)),
+        text_found=text_found,
     )
 
 
@@ -332,6 +336,8 @@ class SeedPlan:
     :param traits: the liked films' traits (for kinship and explanations).
     :param has_text: whether the query asks something beyond the seeds (its text is then ranked as usual
         and fused with the seeds' lists).
+    :param text: what the retrievers read instead of the query's text (its words without the seed
+        titles, whose vectors stand for them), None to leave it as read.
     """
 
     seeds: SeedRows
@@ -339,3 +345,4 @@ class SeedPlan:
     unliked: np.ndarray
     traits: tuple[Traits, ...]
     has_text: bool
+    text: str | None = None

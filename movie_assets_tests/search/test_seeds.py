@@ -195,3 +195,18 @@ def test_the_knobs_keep_lists_of_films() -> None:
     p = SearchParams(like=[" Drishyam (2013) ", 12345], unlike=("Heat",))
     assert (p.like, p.unlike) == (("Drishyam (2013)", 12345), ("Heat",))
     assert hash(p) == hash(SearchParams(like=("Drishyam (2013)", 12345), unlike=["Heat"]))
+
+
+def test_a_described_memory_reads_its_seed_titles_but_does_not_act_on_them(searcher: Searcher) -> None:
+    """In a long recalled description "like X" is often the answer's neighbour, or the answer itself:
+    reported as read, as its other constraints are, and the search runs as it did before seeds."""
+    query = "I watched a film like Drishyam years ago, " + "a man hides something from the police " * 4
+    result = searcher.search(query, k=5)
+    assert result.parsed is not None and result.parsed.seeds == ("Drishyam",)
+    assert result.seeds == () and not any(n.startswith("like 'Drishyam'") for n in result.notes)
+
+
+def test_an_unknown_seed_title_in_the_text_stays_text(searcher: Searcher) -> None:
+    result = searcher.search("like Knight Rider with family police", k=3)
+    assert result.seeds == () and result.query_used == "Knight Rider with family police"
+    assert "'Knight Rider' is not a title in this catalogue; read as a film to resemble" in result.notes
