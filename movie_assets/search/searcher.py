@@ -154,7 +154,7 @@ class Searcher:
                 does; with `like` given the query may be empty (the liked films make it).
             params: the knobs (default: SearchParams()); see `SearchParams.knobs` for each one.
             knobs: single knobs by name (``k=5, method="bm25"``), applied over `params`; ``like`` and
-                ``unlike`` are lists of films (titles, "Title (year)", or ids): see `movie_assets.search.seeds`.
+                ``unlike`` are lists of films (titles, "Title (year)", ids): `movie_assets.search.seeds`.
 
         Returns:
             The hits, best first, and how the query was read (`SearchResult.seeds`: the films taken as
