@@ -11,9 +11,9 @@ import numpy as np
 
 from movie_assets.index import fold
 from movie_assets.search.constraints import CatalogueFacts
+from movie_assets.search.kinship import Traits
 from movie_assets.search.parse import STOPWORDS, Constraint
 from movie_assets.search.query import language_name
-from movie_assets.search.seeds import Traits
 from movie_assets.search.types import Reason
 
 SHARED_KEYWORDS_SHOWN = 3

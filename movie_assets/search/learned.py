@@ -27,10 +27,10 @@ from movie_assets.ranking import (
 )
 from movie_assets.search.filters import MovieFacts
 from movie_assets.search.fusion import Candidates, rrf_arrays
+from movie_assets.search.kinship import mixed
 from movie_assets.search.models import QueryEncoder
 from movie_assets.search.reading import QueryReading, read_query
 from movie_assets.search.retrievers import DenseRetriever, SparseRetriever
-from movie_assets.search.seeds import mixed
 from movie_assets.search.types import MAX_QUERY_CHARS, SearchParams
 
 

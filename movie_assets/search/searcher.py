@@ -15,16 +15,15 @@ from movie_assets.search.constraints import hard_mask, soft_boost, thin_notes
 from movie_assets.search.explain import reasons
 from movie_assets.search.filters import MovieFacts
 from movie_assets.search.fusion import Candidates, rrf_arrays
+from movie_assets.search.kinship import mixed
 from movie_assets.search.learned import LearnedStage
 from movie_assets.search.methods import METHOD_STAGES, apply_priors
 from movie_assets.search.models import LazyCrossEncoder, QueryEncoder
-from movie_assets.search.parse import FILM_WORDS, STOPWORDS
-from movie_assets.search.query import LONG_QUERY
 from movie_assets.search.reading import QueryReading, read_query, reading_without_text, with_text
 from movie_assets.search.rerank import CrossEncoderLike
 from movie_assets.search.retrievers import DenseRetriever, SparseRetriever, no_rows
-from movie_assets.search.seeded import seeded_rank
-from movie_assets.search.seeds import SeedBook, SeedPlan, Traits, mixed, resolve_seeds, user_vector
+from movie_assets.search.seeded import SeedPlan, seed_plan, seeded_rank, seeds_outside
+from movie_assets.search.seeds import SeedBook
 from movie_assets.search.types import Components, Hit, SearchParams, SearchResult
 from movie_assets.search.vocabulary import CatalogueKnowledge
 
@@ -228,20 +227,7 @@ class Searcher:
         return gazetteer
 
     def _seed_plan(self, q: QueryReading, p: SearchParams) -> SeedPlan | None:
-        """The seeds of this search resolved, with their vectors; None when it names none. "like X" in
-        a described memory (a long query) is reported, not acted on, as its other constraints are."""
-        described = q.parsed is not None and len(q.parsed.text.split()) > LONG_QUERY
-        text_seeds = [] if q.parsed is None or described else list(q.parsed.of("seed"))
-        if not (text_seeds or p.like or p.unlike):
-            return None
-        seeds = resolve_seeds(self._seed_book, text_seeds, p.like, p.unlike)
-        liked = self.dense.vectors(np.asarray(seeds.like_rows, dtype=np.int64))
-        unliked = self.dense.vectors(np.asarray(seeds.unlike_rows, dtype=np.int64))
-        rows = np.asarray(seeds.like_rows, dtype=np.int64)
-        traits = tuple(Traits.of(r) for r in self.payload[rows].iter_rows(named=True)) if rows.size else ()
-        text = q.parsed.unseeded_text if q.parsed is not None and seeds.text_found else None
-        has_text = _asks_more(q.plain if text is None else text)
-        return SeedPlan(seeds, user_vector(liked, unliked), unliked, traits, has_text, text)
+        return seed_plan(self, self._seed_book, q, p)
 
     def _without_seeds(self, base: np.ndarray | None, plan: SeedPlan) -> np.ndarray | None:
         rows = plan.seeds.rows
@@ -253,17 +239,8 @@ class Searcher:
 
     def _seed_outside(self, plan: SeedPlan, q: QueryReading, p: SearchParams) -> list[str]:
         """Notes on liked films the filters would leave out: films like them are still looked for."""
-        catalogue = self.knowledge.catalogue()
         knobs = self.facts.mask(p.year_min, p.year_max, p.min_votes)
-        allowed = hard_mask(catalogue, list(q.constraints), knobs)
-        if allowed is None:
-            return []
-        return [
-            f"{seed.title} ({seed.year or 'no year'}) itself is outside the filters; films like it are still "
-            "looked for inside them"
-            for seed, row in zip(plan.seeds.likes, plan.seeds.like_rows, strict=True)
-            if not allowed[row]
-        ]
+        return seeds_outside(plan, hard_mask(self.knowledge.catalogue(), list(q.constraints), knobs))
 
     def _nothing_to_search(self, q: QueryReading, p: SearchParams, plan: SeedPlan) -> SearchResult:
         """No text and no liked film found: no hits, and the notes say why."""
@@ -448,8 +425,3 @@ class Searcher:
             year_max=p.year_max,
             notes=(f"the movies nearest to {title!r} ({movie_id}) by its stored vector",),
         )
-
-
-def _asks_more(text: str) -> bool:
-    """Whether text asks something beyond film words and function words ("movies like X" does not)."""
-    return any(w not in FILM_WORDS and w not in STOPWORDS for w in (fold(t) for t in text.split()) if w)

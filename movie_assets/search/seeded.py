@@ -1,18 +1,24 @@
-"""The seeded stage of a search: the text's ranking (if any) fused by RRF with the seeds' dense list and
-their kinship list, then films near an unliked seed pushed down (`movie_assets.search.seeds`)."""
+"""The seeded stage of a search: its seeds resolved and turned into vectors and traits (`seed_plan`), then
+the text's ranking (if any) fused by RRF with the seeds' dense list and their kinship list, and films near
+an unliked seed pushed down (`seeded_rank`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
 import polars as pl
 
-from movie_assets.index import Gazetteer
+from movie_assets.index import Gazetteer, fold
 from movie_assets.search.fusion import Candidates, rrf_arrays
+from movie_assets.search.kinship import Traits, kin_rows, kinship, unlike_factor, user_vector
+from movie_assets.search.parse import FILM_WORDS, STOPWORDS
+from movie_assets.search.query import LONG_QUERY
+from movie_assets.search.reading import QueryReading
 from movie_assets.search.retrievers import DenseRetriever
-from movie_assets.search.seeds import SeedPlan, kin_rows, kinship, unlike_factor
+from movie_assets.search.seeds import SeedBook, SeedRows, resolve_seeds
 from movie_assets.search.types import SearchParams
 
 # In the kinship order, a film's cosine with the user vector counts beside what it shares: among films
@@ -24,6 +30,28 @@ KIN_COSINE = 1.0
 SEED_DENSE_WEIGHT, KIN_WEIGHT = 1.0, 2.0
 TEXT_WEIGHT = SEED_DENSE_WEIGHT + KIN_WEIGHT
 KIN_COLUMNS = ("title", "directors", "cast", "collection", "genres", "keywords", "original_language", "year")
+
+
+@dataclass(frozen=True)
+class SeedPlan:
+    """What the seeds of one search bring to its ranking.
+
+    :param seeds: the resolved seeds.
+    :param user: the user vector (1, dim), None without a liked film.
+    :param unliked: the unliked films' stored vectors (n, dim).
+    :param traits: the liked films' traits (for kinship and explanations).
+    :param has_text: whether the query asks something beyond the seeds (its text is then ranked as usual
+        and fused with the seeds' lists).
+    :param text: what the retrievers read instead of the query's text (its words without the seed
+        titles, whose vectors stand for them), None to leave it as read.
+    """
+
+    seeds: SeedRows
+    user: np.ndarray | None
+    unliked: np.ndarray
+    traits: tuple[Traits, ...]
+    has_text: bool
+    text: str | None = None
 
 
 class SeededParts(Protocol):
@@ -83,3 +111,37 @@ def seeded_rank(
 def _empty() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     none = np.empty(0, dtype=np.int64)
     return none, np.empty(0, dtype=np.float64), none, none
+
+
+def seed_plan(parts: SeededParts, book: SeedBook, q: QueryReading, p: SearchParams) -> SeedPlan | None:
+    """The seeds of a search resolved, with their vectors and traits; None when it names none. "like X"
+    in a described memory (a long query) is reported, not acted on, as its other constraints are."""
+    described = q.parsed is not None and len(q.parsed.text.split()) > LONG_QUERY
+    text_seeds = [] if q.parsed is None or described else list(q.parsed.of("seed"))
+    if not (text_seeds or p.like or p.unlike):
+        return None
+    seeds = resolve_seeds(book, text_seeds, p.like, p.unlike)
+    rows = np.asarray(seeds.like_rows, dtype=np.int64)
+    liked = parts.dense.vectors(rows)
+    unliked = parts.dense.vectors(np.asarray(seeds.unlike_rows, dtype=np.int64))
+    traits = tuple(Traits.of(r) for r in parts.payload[rows].iter_rows(named=True)) if rows.size else ()
+    text = q.parsed.unseeded_text if q.parsed is not None and seeds.text_found else None
+    has_text = _asks_more(q.plain if text is None else text)
+    return SeedPlan(seeds, user_vector(liked, unliked), unliked, traits, has_text, text)
+
+
+def seeds_outside(plan: SeedPlan, allowed: np.ndarray | None) -> list[str]:
+    """Notes on the liked films that the filters (`allowed`, None: none) leave out."""
+    if allowed is None:
+        return []
+    return [
+        f"{seed.title} ({seed.year or 'no year'}) itself is outside the filters; films like it are still "
+        "looked for inside them"
+        for seed, row in zip(plan.seeds.likes, plan.seeds.like_rows, strict=True)
+        if not allowed[row]
+    ]
+
+
+def _asks_more(text: str) -> bool:
+    """Whether text asks something beyond film words and function words ("movies like X" does not)."""
+    return any(w not in FILM_WORDS and w not in STOPWORDS for w in (fold(t) for t in text.split()) if w)

@@ -11,7 +11,7 @@ import pytest
 from movie_assets.index import install_learned, read_manifest
 from movie_assets.ranking import FEATURE_NAMES, FEATURE_SCHEMA, RANKER_FILE
 from movie_assets.search import QueryError, Searcher, SearchParams, SearchResult, parse_query
-from movie_assets.search.seeds import UNLIKE_PENALTY, mixed, unlike_factor, user_vector
+from movie_assets.search.kinship import UNLIKE_PENALTY, mixed, unlike_factor, user_vector
 from movie_assets.training import Group, train_ranker
 from movie_assets_tests.catalogues import SEED_MOVIES, build_search_artifacts
 from movie_assets_tests.fakes import FakeEmbedder
