@@ -8,7 +8,15 @@ from typing import Any
 
 import numpy as np
 
-from movie_assets.index import ArtifactSet, Embedder, check_model, current_set_id, fold, open_artifacts
+from movie_assets.index import (
+    ArtifactSet,
+    Embedder,
+    Gazetteer,
+    check_model,
+    current_set_id,
+    fold,
+    open_artifacts,
+)
 from movie_assets.ranking import LearnedParts, open_learned
 from movie_assets.search.artifacts import ArtifactsSummary
 from movie_assets.search.constraints import hard_mask, soft_boost, thin_notes
@@ -179,7 +187,7 @@ class Searcher:
         plan = self._seed_plan(q, p)
         if plan is not None:
             q = replace(q, notes=q.notes + plan.seeds.notes)
-            if plan.has_text and plan.text is not None:
+            if plan.text is not None:
                 q = with_text(q, plan.text, p)  # the seeds' vectors stand for their titles
             if not plan.has_text and plan.user is None:
                 return self._nothing_to_search(q, p, plan)
@@ -213,7 +221,7 @@ class Searcher:
             year_min=q.year_min,
             year_max=q.year_max,
             notes=notes,
-            learned=() if learned is None else learned.applied,
+            learned=() if learned is None or (plan is not None and not plan.has_text) else learned.applied,
             parsed=q.parsed,
             matched=matched,
             seeds=() if plan is None else plan.seeds.likes + plan.seeds.unlikes,
@@ -221,7 +229,7 @@ class Searcher:
 
     # -- seeds -------------------------------------------------------------------------------------
 
-    def _gazetteer(self) -> Any:
+    def _gazetteer(self) -> Gazetteer:
         gazetteer = self.knowledge.vocabulary().gazetteer
         assert gazetteer is not None  # the knowledge always has one
         return gazetteer

@@ -87,7 +87,9 @@ def test_the_like_list_takes_titles_with_years_and_ids(searcher: Searcher) -> No
 
 
 def test_seeds_in_the_text_act_as_likes(searcher: Searcher) -> None:
-    assert _ids(searcher.search("like Drishyam (2013)", k=6)) == _ids(searcher.search("", like=[101], k=6))
+    from_text = searcher.search("like Drishyam (2013)", k=6)
+    assert _ids(from_text) == _ids(searcher.search("", like=[101], k=6))
+    assert from_text.query_used == ""  # the seed's vector stands for its title: no text is embedded
 
 
 def test_text_beyond_the_seeds_still_ranks(searcher: Searcher) -> None:
@@ -175,6 +177,7 @@ def test_the_learned_ranker_still_runs_with_seeds(folder: Path, tmp_path: Path) 
     text = learned.search("police family crime", like=[101], k=5)
     assert text.learned == ("ranker",) and len(text) == 5 and 101 not in _ids(text)
     only = learned.search("", like=[101], k=5)
+    assert only.learned == ()  # no text: nothing for the ranker to read
     assert _ids(only) == _ids(Searcher.open(folder, embedder=FakeEmbedder()).search("", like=[101], k=5))
 
 
