@@ -176,3 +176,19 @@ def embedding_rates(documents: Sequence[str], thread_counts: Sequence[int]) -> d
         rates[threads] = len(documents) / (time.perf_counter() - started)
     torch.set_num_threads(serving)
     return rates
+
+
+def real_catalogue_searcher(artifacts: Path | None) -> Any:
+    """A Searcher over `artifacts` with the configured model, or over bench_quality's real catalogue
+    (built if missing, its MiniLM vectors cached) when None."""
+    from movie_assets.search import Searcher
+
+    if artifacts is None:
+        from benchmarks.bench_quality import _cache_dir, build_corpus
+
+        corpus = build_corpus(_cache_dir())
+        return Searcher.open(corpus.artifacts, embedder=corpus.embedder)
+    from movie_assets.config import embed_model_name
+    from movie_assets.index import load_embedder
+
+    return Searcher.open(artifacts, embedder=load_embedder(embed_model_name()))

@@ -47,6 +47,53 @@ SEARCH_MOVIES: list[dict[str, Any]] = [
 ]  # fmt: skip
 
 
+# -- seed films ("like X", like/unlike): one title borne by several films, shared people and a collection --
+
+_CRIME = "A family man hides a crime from a police officer who will not stop looking."
+_DREAM = "A thief enters dreams to plant an idea in a rich heir's mind."
+_CRIME_GENRES = ["Crime", "Thriller", "Drama"]
+_SCIFI = ["Science Fiction", "Action", "Thriller"]
+SEED_MOVIES: list[dict[str, Any]] = [
+    dict(movie_id=101, title="Drishyam", original_language="ml", year=2013, genres=_CRIME_GENRES,
+         overview=_CRIME, vote_count=900, directors=["Jeethu Joseph"],
+         cast=["Mohanlal", "Meena", "Asha Sarath"], collection="Drishyam Collection",
+         keywords=["police", "family", "cover up"]),
+    dict(movie_id=102, title="Drishyam", original_language="hi", year=2015, genres=_CRIME_GENRES,
+         overview=_CRIME, vote_count=1200, directors=["Nishikant Kamat"],
+         cast=["Ajay Devgn", "Tabu", "Shriya Saran"], keywords=["police", "family", "remake"]),
+    dict(movie_id=103, title="Drishyam 2", original_language="ml", year=2021, genres=["Crime", "Thriller"],
+         overview="Six years on, the family man faces the police again.", vote_count=700,
+         directors=["Jeethu Joseph"], cast=["Mohanlal", "Meena"], collection="Drishyam Collection",
+         keywords=["police", "family", "sequel"]),
+    dict(movie_id=104, title="Papanasam", original_language="ta", year=2015, genres=_CRIME_GENRES,
+         overview=_CRIME, vote_count=300, directors=["Jeethu Joseph"], cast=["Kamal Haasan", "Gautami"]),
+    dict(movie_id=105, title="Memories", original_language="ml", year=2013, genres=["Crime", "Thriller"],
+         overview="A grieving detective hunts a serial killer in Kochi.", vote_count=200,
+         cast=["Prithviraj Sukumaran", "Meena"]),
+    dict(movie_id=106, title="Comedy Wedding", original_language="hi", year=2016,
+         genres=["Comedy", "Romance"], overview="Two families clash over a wedding in a small town.",
+         vote_count=400, cast=["Ajay Devgn"]),
+    dict(movie_id=107, title="Dream Heist", original_language="en", year=2010, genres=_SCIFI,
+         overview=_DREAM, vote_count=30_000, directors=["Christopher Nolan"],
+         cast=["Leonardo DiCaprio", "Elliot Page", "Tom Hardy"], keywords=["dream", "heist", "subconscious"]),
+    dict(movie_id=108, title="Star Voyage", original_language="en", year=2014,
+         genres=["Science Fiction", "Drama", "Adventure"],
+         overview="Astronauts cross a wormhole to find a new home.", vote_count=28_000,
+         directors=["Christopher Nolan"], cast=["Matthew McConaughey", "Anne Hathaway"],
+         keywords=["space", "time"]),
+    dict(movie_id=109, title="Island Asylum", original_language="en", year=2010, genres=["Drama", "Thriller"],
+         overview="A marshal investigates an island asylum.", vote_count=20_000,
+         directors=["Martin Scorsese"], cast=["Leonardo DiCaprio", "Mark Ruffalo"]),
+    dict(movie_id=110, title="Mind Thieves", original_language="en", year=2012,
+         genres=["Science Fiction", "Thriller"], overview=_DREAM, vote_count=50, keywords=["dream", "heist"]),
+    dict(movie_id=111, title="Sunny Picnic", original_language="en", year=2019, genres=["Comedy", "Family"],
+         overview="A family picnic goes wrong in a funny way.", vote_count=500),
+    dict(movie_id=112, title="Wedding Laughs", original_language="en", year=2018,
+         genres=["Comedy", "Romance"], overview="A funny wedding planner falls for the groom's brother.",
+         vote_count=600),
+]  # fmt: skip
+
+
 def build_search_artifacts(
     folder: Path, records: Sequence[Mapping[str, Any]] = SEARCH_MOVIES, exact_threshold: int = 100_000
 ) -> Path:

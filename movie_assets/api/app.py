@@ -113,7 +113,8 @@ def create_app(
 
     async def run_search(request: Request, query: Any) -> JSONResponse:
         params = params_of(query)
-        clean_query(query.q)  # a bad query is reported before the artifacts are looked at, as the CLI does
+        if not params.like:  # liked films alone may make the query
+            clean_query(query.q)  # a bad query is reported before the artifacts are read, as the CLI does
         if params.method in unavailable:
             why = unavailable[params.method]
             raise MethodUnavailable(f"method {params.method} is unavailable here: {why}")

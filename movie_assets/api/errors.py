@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from movie_assets.api.schemas import QUERY_FIELD
-from movie_assets.search import ArtifactsError, ModelUnavailableError, QueryError, SearchParams
+from movie_assets.search import MAX_SEEDS, ArtifactsError, ModelUnavailableError, QueryError, SearchParams
 
 log = logging.getLogger("movie_assets.api")
 _KNOBS = {knob.name: knob for knob in SearchParams.knobs()}
@@ -56,6 +56,8 @@ def _message(error: dict[str, Any]) -> str:
     if name is None:
         return f"the body must be a JSON object of {QUERY_FIELD} and the knobs ({error.get('msg', '')})"
     knob = _KNOBS.get(name)
+    if knob is not None and knob.kind is tuple:
+        return f"{name} takes film titles or ids (at most {MAX_SEEDS}), got {given!r}"
     if knob is not None and kind != "value_error":
         said = knob.problem(_number(given, knob.kind))
         if said:

@@ -15,7 +15,7 @@ from typing import Any, Literal
 from fastapi.encoders import jsonable_encoder
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 
-from movie_assets.search import MAX_QUERY_CHARS, Hit, Knob, SearchParams, SearchResult
+from movie_assets.search import MAX_QUERY_CHARS, MAX_SEEDS, Hit, Knob, SearchParams, SearchResult
 
 QUERY_FIELD = "q"
 FILTER_KNOBS = ("k", "min_votes", "year_min", "year_max")  # what /movies/{id}/similar takes
@@ -24,12 +24,16 @@ _INT_LIMIT = 2**63 - 1
 
 
 def _annotation(knob: Knob) -> Any:
+    if knob.kind is tuple:  # films by title or id: a repeated query parameter, a JSON list in a body
+        return list[int | str]
     base: Any = Literal[knob.choices] if knob.choices else knob.kind  # type: ignore[valid-type]
     return base | None if knob.default is None else base
 
 
 def _field(knob: Knob) -> Any:
     spec: dict[str, Any] = {"description": knob.help}
+    if knob.kind is tuple:
+        return (_annotation(knob), Field(default_factory=list, max_length=MAX_SEEDS, **spec))
     if knob.kind is int:
         spec["ge"] = int(knob.low) if knob.low is not None else -_INT_LIMIT
         spec["le"] = int(knob.high) if knob.high is not None else _INT_LIMIT
@@ -50,7 +54,10 @@ def _model(name: str, knobs: tuple[Knob, ...], query: bool, doc: str) -> type[Ba
     validators = {"no_bools": field_validator(*numbers, mode="before")(_no_bools)} if numbers else {}
     spec: dict[str, Any] = {k.name: _field(k) for k in knobs}
     if query:
-        text = f"the query: free text, up to {MAX_QUERY_CHARS:,} characters (POST for long descriptions)"
+        text = (
+            f"the query: free text, up to {MAX_QUERY_CHARS:,} characters (POST for long descriptions); "
+            "may be empty when `like` names films"
+        )
         spec = {QUERY_FIELD: (str, Field(..., description=text)), **spec}
     model = create_model(  # type: ignore[call-overload]
         name,

@@ -258,6 +258,18 @@ def constraints_line(result: SearchResult) -> str:
     return "Understood: " + " · ".join(parts) + matched
 
 
+def seeds_line(result: SearchResult) -> str:
+    """Above the results: the films the search is like and unlike, as taken (markdown; titles escaped)."""
+
+    def named(liked: bool) -> str:
+        films = [s for s in result.seeds if s.liked is liked]
+        return ", ".join(f"**{plain(s.title)}**" + (f" ({s.year})" if s.year else "") for s in films)
+
+    parts = [f"{word}: {films}" for word, films in (("More like", named(True)), ("less like", named(False)))
+             if films]  # fmt: skip
+    return " · ".join(parts)
+
+
 CARD_CSS = """<style>
 .ma-card{display:flex;gap:1.1rem;padding:.9rem;margin:0 0 .9rem;border:1px solid rgba(49,51,63,.14);
   border-radius:.75rem;background:rgba(250,250,252,.6);box-shadow:0 1px 3px rgba(0,0,0,.05)}

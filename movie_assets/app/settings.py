@@ -11,6 +11,7 @@ from movie_assets.search import Knob, QueryError, SearchParams
 
 APP_PARAMS = SearchParams(k=10)  # the library's defaults are the app's, except the shorter result list
 KNOBS: dict[str, Knob] = {knob.name: knob for knob in SearchParams.knobs()}
+FILM_KNOBS = tuple(name for name, knob in KNOBS.items() if knob.kind is tuple)  # like, unlike: lists
 # The sidebar's bounds of each number knob, inside the library's: its widgets and the URL both keep to them.
 LIMITS: dict[str, tuple[float, float]] = {
     "k": (1, 100), "min_votes": (0, 10_000_000), "year_min": (1874, 2100), "year_max": (1874, 2100),
@@ -51,8 +52,34 @@ class Settings:
         return {"q": self.q, **asdict(self.params), "images": self.images}
 
 
-def _parse(name: str, raw: str) -> Any:
+FILM_SEPARATOR = ";"  # between the films of a like/unlike box ("Drishyam (2013); 12345")
+
+
+def films_of(text: str) -> tuple[str, ...]:
+    """The films typed in a like/unlike box: titles or ids separated by FILM_SEPARATOR."""
+    return tuple(f.strip() for f in text.split(FILM_SEPARATOR) if f.strip())
+
+
+def films_text(films: tuple[str | int, ...]) -> str:
+    """The films of a like/unlike list as the box shows them."""
+    return f"{FILM_SEPARATOR} ".join(str(f) for f in films)
+
+
+def more_like_this(settings: Settings, movie_id: int) -> Settings:
+    """The search a card's "More like this" runs: that film alone as the liked one, no text; the other
+    knobs (and the dislikes) as they were."""
+    return Settings(q="", params=replace(settings.params, like=(str(movie_id),)), images=settings.images)
+
+
+def _parse(name: str, raw: str | list[str]) -> Any:
     """One URL value as the setting's type; ValueError says why it cannot be used."""
+    if name in FILM_KNOBS:  # a repeated parameter: every value is a film
+        films = tuple(f.strip() for f in ([raw] if isinstance(raw, str) else raw) if f.strip())
+        problem = KNOBS[name].problem(films)
+        if problem is not None:
+            raise ValueError(problem)
+        return films
+    assert isinstance(raw, str)
     if name == "q":
         return raw.strip()
     if name == "images":
@@ -88,7 +115,7 @@ def settings_from_params(
     problems: list[str] = []
     for name in list(values):
         raw = params.get(name)
-        if isinstance(raw, list):  # a repeated parameter: the last one wins, as in a form post
+        if isinstance(raw, list) and name not in FILM_KNOBS:  # repeated: the last one wins, as in a form
             raw = raw[-1] if raw else None
         if raw is None:
             continue
@@ -108,13 +135,15 @@ def settings_from_params(
     return Settings(q=values["q"], params=knobs, images=values["images"]), tuple(problems)
 
 
-def _param(value: Any) -> str:
+def _param(value: Any) -> str | list[str]:
+    if isinstance(value, tuple):  # a list of films: one repeated parameter per film
+        return [str(v) for v in value]
     if isinstance(value, bool):
         return "1" if value else "0"
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def settings_to_params(settings: Settings, defaults: Settings | None = None) -> dict[str, str]:
+def settings_to_params(settings: Settings, defaults: Settings | None = None) -> dict[str, str | list[str]]:
     """The URL query parameters of `settings`: the values that differ from the defaults (short links)."""
     base = (defaults or Settings()).values()
     return {

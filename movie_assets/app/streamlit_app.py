@@ -20,10 +20,14 @@ from streamlit.delta_generator import DeltaGenerator
 from movie_assets.app import catalogue, render
 from movie_assets.app.render import code_span, plain
 from movie_assets.app.settings import (
+    FILM_KNOBS,
     LIMITS,
     METHOD_LABELS,
     POLICY_LABELS,
     Settings,
+    films_of,
+    films_text,
+    more_like_this,
     settings_from_params,
     settings_to_params,
 )
@@ -80,9 +84,9 @@ def _posters(hits: Sequence[Hit]) -> render.PosterLookup:
 def _init_state(defaults: Settings, bounds: tuple[int, int] | None) -> None:
     """Seed the widgets from the URL once per session; later runs keep what the user set."""
     if not st.session_state.get(_STATE_READY):
-        settings, problems = settings_from_params(st.query_params.to_dict(), defaults)
+        settings, problems = settings_from_params(_url(), defaults)
         for name, value in settings.values().items():
-            st.session_state[name] = value
+            st.session_state[name] = films_text(value) if name in FILM_KNOBS else value
         st.session_state["years"] = (settings.params.year_min, settings.params.year_max)
         st.session_state["_ma_problems"] = problems
         st.session_state[_STATE_READY] = True
@@ -91,6 +95,23 @@ def _init_state(defaults: Settings, bounds: tuple[int, int] | None) -> None:
         first, last = st.session_state.get("years") or (None, None)
         first = min(max(first or low, low), high)
         st.session_state["years"] = (first, max(min(last or high, high), first))
+
+
+def _url() -> dict[str, str | list[str]]:
+    """The URL query parameters, each film list (like, unlike) with every repeated value."""
+    found: dict[str, str | list[str]] = dict(st.query_params.to_dict())
+    for name in FILM_KNOBS:
+        if name in found:
+            found[name] = st.query_params.get_all(name)
+    return found
+
+
+def _more_like(settings: Settings, movie_id: int) -> None:
+    """A card's "More like this": the widgets take the search with that film as the liked one."""
+    wanted = more_like_this(settings, movie_id)
+    st.session_state["q"] = wanted.q
+    for name in FILM_KNOBS:
+        st.session_state[name] = films_text(getattr(wanted.params, name))
 
 
 def _method_label(method: str, unavailable: dict[str, str]) -> str:
@@ -119,6 +140,12 @@ def _sidebar(
     bar = st.sidebar
     bar.header("Search settings")
     q = bar.text_input("Query", key="q", placeholder="e.g. " + EXAMPLES[0])
+    like = bar.text_input(
+        "More like", key="like", placeholder="e.g. Drishyam (2013); Inception",
+        help="Films to find more like (titles, a year to pick one of a title, or ids), separated by ;. "
+        "With them the query may be empty.",
+    )  # fmt: skip
+    unlike = bar.text_input("Less like", key="unlike", help="Films whose look-alikes go down the list.")
     method = _method(bar, unavailable)
     k = bar.slider("Results (top-K)", *LIMITS["k"], key="k")
     mmr_lambda = st.session_state.get("mmr_lambda", defaults.params.mmr_lambda)
@@ -157,6 +184,7 @@ def _sidebar(
         method=method, k=int(k), lang_policy=policy, min_votes=int(min_votes), year_min=year_min,
         year_max=year_max, mmr_lambda=float(mmr_lambda), hybrid_dense_k=int(dense_k),
         hybrid_sparse_k=int(sparse_k), rrf_k=int(rrf_k), w_dense=float(w_dense), w_sparse=float(w_sparse),
+        like=films_of(like), unlike=films_of(unlike),
     )  # fmt: skip
     try:
         params, problem = SearchParams(**knobs), None
@@ -168,7 +196,7 @@ def _sidebar(
 
 
 def _results(searcher: Searcher, settings: Settings, problem: str | None) -> None:
-    if not settings.q:
+    if not settings.q and not settings.params.like:
         st.markdown(
             "Describe a movie in the sidebar: plot, mood, genre, place, language or years, e.g. "
             + ", ".join(f"*{e}*" for e in EXAMPLES)
@@ -192,6 +220,8 @@ def _results(searcher: Searcher, settings: Settings, problem: str | None) -> Non
     understood = render.constraints_line(result)
     if understood:
         st.markdown(understood)
+    if result.seeds:
+        st.markdown(render.seeds_line(result))
     for note in result.notes:
         st.caption(plain(note))
     posters = _posters(result.hits) if settings.images else None
@@ -204,6 +234,10 @@ def _results(searcher: Searcher, settings: Settings, problem: str | None) -> Non
             render.card_html(hit, result, settings.q, online_images=settings.images, posters=posters),
             unsafe_allow_html=True,
         )
+        st.button(
+            "More like this", key=f"more-{hit.movie_id}", on_click=_more_like, args=(settings, hit.movie_id),
+            help=f"Search for films like {plain(hit.title)}",
+        )  # fmt: skip
 
 
 def _no_artifacts(folder: Path, exc: ArtifactsError) -> None:
@@ -243,7 +277,7 @@ def _page(embedder: Embedder | None) -> str:
     _init_state(defaults, bounds)
     settings, problem = _sidebar(defaults, bounds, synthetic, unavailable_methods())
     params = settings_to_params(settings, defaults)
-    if params != st.query_params.to_dict():
+    if params != _url():
         st.query_params.from_dict(params)
     st.title("Movie search")
     st.caption(f"Hybrid, language-aware search over {searcher.count:,} movies.")

@@ -7,11 +7,12 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from movie_assets.search import (
     ArtifactsError,
     Hit,
+    Knob,
     ModelUnavailableError,
     QueryError,
     Searcher,
@@ -46,9 +47,13 @@ def build_parser(prog: str = "movie-assets search") -> argparse.ArgumentParser:
     spelled with dashes, plus --artifacts and --json. The --method help marks the methods this machine
     cannot run (``ce`` without a local cross-encoder) with the reason."""
     parser = _Parser(prog=prog, description="Hybrid, language-aware search over the built movie artifacts.")
-    parser.add_argument("query", help='free text, e.g. "Tamil neo-noir crime in Chennai"')
+    parser.add_argument("query", help='free text, e.g. "Tamil neo-noir crime in Chennai" ("" with --like: '
+                                      "the liked films alone make the query)")  # fmt: skip
     for knob in SearchParams.knobs():
         flags = dict.fromkeys([f"--{knob.name}", f"--{knob.name.replace('_', '-')}"])
+        if knob.kind is tuple:  # a list of films: the flag repeats (--like "Drishyam" --like 12345)
+            parser.add_argument(*flags, action="append", type=str, default=None, help=knob.help)
+            continue
         default = "" if knob.default is None else f" (default {knob.default})"
         text = knob.help + default + (_unavailable_note() if knob.name == "method" else "")
         parser.add_argument(*flags, type=knob.kind, choices=knob.choices, default=knob.default, help=text)
@@ -85,6 +90,10 @@ def format_reading(result: SearchResult) -> list[str]:
         )
     if parsed.rest:
         lines.append(f"read: other words: {parsed.rest}")
+    for seed in result.seeds:
+        how = "like" if seed.liked else "unlike"
+        lines.append(f"read: {how} {seed.title} ({seed.year or 'no year'}, {seed.original_language or '?'}, "
+                     f"id {seed.movie_id})")  # fmt: skip
     if result.matched is not None:
         lines.append(f"read: {result.matched} of {len(result.hits)} hits satisfy every filter")
     return lines
@@ -131,6 +140,11 @@ def _quiet_model_loading() -> None:
     transformers_logging.set_verbosity_error()
 
 
+def _value(args: argparse.Namespace, knob: Knob) -> Any:
+    value = getattr(args, knob.name)
+    return tuple(value or ()) if knob.kind is tuple else value
+
+
 def _fail(exc: Exception, code: int) -> int:
     print(f"movie-assets search: {' '.join(str(exc).split())}", file=sys.stderr)
     return code
@@ -151,8 +165,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code or 0)
     try:
         # A bad query or knob is reported before the artifacts are even looked at.
-        params = SearchParams(**{knob.name: getattr(args, knob.name) for knob in SearchParams.knobs()})
-        clean_query(args.query)
+        params = SearchParams(**{knob.name: _value(args, knob) for knob in SearchParams.knobs()})
+        if not params.like:  # with liked films the query may be empty: they make it
+            clean_query(args.query)
         searcher = Searcher.open(args.artifacts or default_artifacts_dir())
         # The set's ONNX encoder needs no quieting; torch's loaders (the fallback, the cross-encoder) do.
         if params.method == "ce" or (params.method != "bm25" and not searcher.encoder.load_onnx()):

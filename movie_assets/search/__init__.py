@@ -29,6 +29,7 @@ from movie_assets.search.searcher import Searcher
 from movie_assets.search.types import (
     LANGUAGE_POLICIES,
     MAX_QUERY_CHARS,
+    MAX_SEEDS,
     METHODS,
     Components,
     Hit,
@@ -38,12 +39,14 @@ from movie_assets.search.types import (
     Reason,
     SearchParams,
     SearchResult,
+    Seed,
     clean_query,
 )
 
 __all__ = [
     "LANGUAGE_POLICIES",
     "MAX_QUERY_CHARS",
+    "MAX_SEEDS",
     "METHODS",
     "ArtifactsError",
     "ArtifactsSummary",
@@ -61,6 +64,7 @@ __all__ = [
     "SearchResult",
     "Searcher",
     "SearcherView",
+    "Seed",
     "Vocabulary",
     "artifacts_version",
     "clean_query",

@@ -11,8 +11,12 @@ import numpy as np
 
 from movie_assets.index import fold
 from movie_assets.search.constraints import CatalogueFacts
+from movie_assets.search.kinship import Traits
 from movie_assets.search.parse import STOPWORDS, Constraint
+from movie_assets.search.query import language_name
 from movie_assets.search.types import Reason
+
+SHARED_KEYWORDS_SHOWN = 3
 
 _FIELDS = (("title", "title"), ("original_title", "title"), ("directors", "directors"), ("cast", "cast"),
            ("genres", "genres"), ("keywords", "keywords"), ("overview", "overview"))  # fmt: skip
@@ -66,8 +70,10 @@ def reasons(
     dense_rank: np.ndarray,
     bm25_rank: np.ndarray,
     ranked_by: str,
+    seeds: Sequence[Traits] = (),
 ) -> list[tuple[Reason, ...]]:
-    """One tuple of reasons per hit (`rows` payload rows, `records` their payload fields)."""
+    """One tuple of reasons per hit (`rows` payload rows, `records` their payload fields; `seeds`: the
+    liked films, each hit says what it shares with them)."""
     checks = [(c, catalogue.satisfied(c, rows)) for c in constraints if c.kind != "seed"]
     out = []
     for i, row in enumerate(records):
@@ -77,6 +83,10 @@ def reasons(
                 why.append(Reason("constraint", _met_text(c, row)))
             elif c.hard:
                 why.append(Reason("unmet", f"not {c.label}" if c.kind != "not_genre" else f"is {c.value}"))
+        for seed in seeds:
+            shared = shared_with(seed, row)
+            if shared:
+                why.append(Reason("seed", shared))
         for name, words in matched_words(query_words, row):
             why.append(Reason("words", f"{name}: {', '.join(words)}"))
         found = [f"by meaning (#{dense_rank[i]})" if dense_rank[i] else "",
@@ -88,3 +98,28 @@ def reasons(
             why.append(Reason("ranker", ranked_by))
         out.append(tuple(why))
     return out
+
+
+def shared_with(seed: Traits, record: Mapping[str, Any]) -> str:
+    """What a film shares with a liked film, in words ("like Drishyam (2013): directed by Jeethu Joseph;
+    with Mohanlal; Crime, Thriller; keywords: police; in Malayalam; 2010s"), "" when nothing."""
+    film = Traits.of(record)
+    parts = []
+    if directors := sorted(seed.directors & film.directors):
+        parts.append("directed by " + ", ".join(directors))
+    if leads := [name for name in seed.leads if name in film.cast]:
+        parts.append("with " + ", ".join(leads))
+    if seed.collection and seed.collection == film.collection:
+        parts.append(f"of {seed.collection}")
+    if genres := sorted(seed.genres & film.genres):
+        parts.append(", ".join(genres))
+    if keywords := sorted(seed.keywords & film.keywords)[:SHARED_KEYWORDS_SHOWN]:
+        parts.append("keywords: " + ", ".join(keywords))
+    if not parts:  # language and era alone are not a likeness worth saying
+        return ""
+    if seed.language and seed.language == film.language:
+        parts.append(f"in {language_name(seed.language) or seed.language}")
+    if seed.year and film.year and seed.year // 10 == film.year // 10:
+        parts.append(f"{seed.year // 10 * 10}s")
+    year = f" ({seed.year})" if seed.year else ""
+    return f"like {seed.title}{year}: " + "; ".join(parts)

@@ -27,6 +27,7 @@ from movie_assets.ranking import (
 )
 from movie_assets.search.filters import MovieFacts
 from movie_assets.search.fusion import Candidates, rrf_arrays
+from movie_assets.search.kinship import mixed
 from movie_assets.search.models import QueryEncoder
 from movie_assets.search.reading import QueryReading, read_query
 from movie_assets.search.retrievers import DenseRetriever, SparseRetriever
@@ -66,15 +67,25 @@ class LearnedStage:
                 self._table = MovieTable.from_payload(self._payload)
             return self._table
 
-    def query_vectors(self, encoder: QueryEncoder, text: str) -> tuple[np.ndarray, np.ndarray]:
+    def query_vectors(
+        self, encoder: QueryEncoder, text: str, steer: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """The (1, dim) query vector through the adapter (the model's own when there is none), and the
-        model's own."""
+        model's own; `steer` (a user vector from liked films) leans the adapted vector towards it."""
         raw = encoder.encode(text)
-        return (raw if self.parts.adapter is None else self.parts.adapter.apply(raw)), raw
+        vector = raw if self.parts.adapter is None else self.parts.adapter.apply(raw)
+        return (vector if steer is None else mixed(vector, steer)), raw
 
-    def rank(self, parts: PoolParts, q: QueryReading, p: SearchParams, mask: np.ndarray | None) -> Candidates:
+    def rank(
+        self,
+        parts: PoolParts,
+        q: QueryReading,
+        p: SearchParams,
+        mask: np.ndarray | None,
+        steer: np.ndarray | None = None,
+    ) -> Candidates:
         """Hybrid's candidates, re-scored by the ranker when there is one (else in RRF order)."""
-        found, signals = learned_pool(parts, q, p, mask, *self.query_vectors(parts.encoder, q.dense))
+        found, signals = learned_pool(parts, q, p, mask, *self.query_vectors(parts.encoder, q.dense, steer))
         if self.parts.ranker is None or len(found) == 0:
             return found
         features = pool_features(self.table(), query_facts(q, p), signals)

@@ -119,6 +119,8 @@ class ParsedQuery:
         languages stay, as the documents spell them too.
     :param title: a catalogue title the whole query names ("The English Patient"), or "".
     :param notes: remarks on the reading (contradictions, names not in the catalogue).
+    :param unseeded_text: `retriever_text` without the seed titles either: what the text asks beyond
+        resembling them ("funnier" in "like Drishyam but funnier"); the seeds' own vectors stand for them.
     """
 
     text: str
@@ -127,6 +129,7 @@ class ParsedQuery:
     retriever_text: str
     title: str = ""
     notes: tuple[str, ...] = ()
+    unseeded_text: str = ""
 
     def of(self, kind: str) -> tuple[Constraint, ...]:
         """The constraints of one kind."""
@@ -136,6 +139,11 @@ class ParsedQuery:
     def seeds(self) -> tuple[str, ...]:
         """The seed titles ("like Drishyam"), for the stage that acts on them."""
         return tuple(c.value for c in self.of("seed"))
+
+    @property
+    def seed_years(self) -> tuple[int | None, ...]:
+        """The year given with each seed title ("like Drishyam (2013)"), None where none was."""
+        return tuple(c.low for c in self.of("seed"))
 
     def describe(self) -> str:
         """One line: "language Korean · genre Thriller · years 2011–…", or "no constraints"."""
@@ -404,6 +412,9 @@ class _Reading:
         self.found.append((at, constraint))
 
 
+_SEED_YEAR = re.compile(r"1[89]\d\d|20\d\d")
+
+
 def _read_seeds(r: _Reading) -> None:
     w, gazetteer = r.words, r.vocabulary.gazetteer
     triggers = {t: len(t.split()) for t in _SEED_TRIGGERS}
@@ -446,9 +457,14 @@ def _read_seeds(r: _Reading) -> None:
         known = gazetteer is not None and gazetteer.title(w.phrase(begin, end)) is not None
         if gazetteer is not None and not known:
             r.notes.append(f"{title!r} is not a title in this catalogue; read as a film to resemble")
+        # A year right after a known title picks one film of that title ("like Drishyam (2013)").
+        year = None
+        if known and w.free(end, end + 1) and _SEED_YEAR.fullmatch(w.keys[end]):
+            year, end = int(w.keys[end]), end + 1
         w.take(i, begin, "role")
         words = w.take(begin, end, "seed")
-        r.add(i, Constraint("seed", title, words, 0.9 if known else 0.5, False, f"like {title}"))
+        label = f"like {title}" + (f" ({year})" if year else "")
+        r.add(i, Constraint("seed", title, words, 0.9 if known else 0.5, False, label, year, year))
         i = end
 
 
@@ -907,4 +923,9 @@ def parse_query(text: str, vocabulary: Vocabulary | None = None) -> ParsedQuery:
     notes = r.notes + _notes(constraints)
     if r.title:
         notes.append(f"read as the title {r.title!r}")
-    return ParsedQuery(text, tuple(constraints), rest, kept or text, r.title, tuple(dict.fromkeys(notes)))
+    # Punctuation left around a cut seed ("like Drishyam (2013)") is dropped with it.
+    cut = words.without(_STEER | {"seed"}).split()
+    unseeded = " ".join([*(t for t in cut if any(ch.isalnum() for ch in t)), *unread])
+    return ParsedQuery(
+        text, tuple(constraints), rest, kept or text, r.title, tuple(dict.fromkeys(notes)), unseeded
+    )

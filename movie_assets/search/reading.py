@@ -3,7 +3,7 @@ text each stage reads."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from movie_assets.search.parse import Constraint, ParsedQuery, Vocabulary, parse_query, year_window
 from movie_assets.search.query import LONG_QUERY, LanguageIntent, language_name
@@ -104,3 +104,17 @@ def _years_window(cues: list[Constraint], low: int | None, high: int | None) -> 
     if low is not None and high is not None and low > high:
         label = f"from {low} and up to {high}"  # a contradiction, said as asked
     return Constraint("years", "", words, 0.9, True, label, low, high)
+
+
+def reading_without_text(params: SearchParams) -> QueryReading:
+    """The reading of an empty query whose liked films (`params.like`) make the whole query."""
+    parsed = ParsedQuery("", (), "", "")
+    return QueryReading("", "", "", params.year_min, params.year_max, None, (), parsed, ())
+
+
+def with_text(q: QueryReading, text: str, params: SearchParams) -> QueryReading:
+    """`q` with other words for the retrievers (a seeded query's text without its seed titles)."""
+    plain = dense = sparse = " ".join(text.split())
+    if q.intent is not None and params.lang_policy != "off":
+        dense, sparse = f"{plain}\nLanguage: {q.intent.name}", f"{plain} {q.intent.name}"
+    return replace(q, plain=plain, dense=dense, sparse=sparse)

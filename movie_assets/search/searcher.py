@@ -8,19 +8,30 @@ from typing import Any
 
 import numpy as np
 
-from movie_assets.index import ArtifactSet, Embedder, check_model, current_set_id, fold, open_artifacts
+from movie_assets.index import (
+    ArtifactSet,
+    Embedder,
+    Gazetteer,
+    check_model,
+    current_set_id,
+    fold,
+    open_artifacts,
+)
 from movie_assets.ranking import LearnedParts, open_learned
 from movie_assets.search.artifacts import ArtifactsSummary
 from movie_assets.search.constraints import hard_mask, soft_boost, thin_notes
 from movie_assets.search.explain import reasons
 from movie_assets.search.filters import MovieFacts
 from movie_assets.search.fusion import Candidates, rrf_arrays
+from movie_assets.search.kinship import mixed
 from movie_assets.search.learned import LearnedStage
 from movie_assets.search.methods import METHOD_STAGES, apply_priors
 from movie_assets.search.models import LazyCrossEncoder, QueryEncoder
-from movie_assets.search.reading import QueryReading, read_query
+from movie_assets.search.reading import QueryReading, read_query, reading_without_text, with_text
 from movie_assets.search.rerank import CrossEncoderLike
 from movie_assets.search.retrievers import DenseRetriever, SparseRetriever, no_rows
+from movie_assets.search.seeded import SeedPlan, seed_plan, seeded_rank, seeds_outside
+from movie_assets.search.seeds import SeedBook
 from movie_assets.search.types import Components, Hit, SearchParams, SearchResult
 from movie_assets.search.vocabulary import CatalogueKnowledge
 
@@ -31,6 +42,7 @@ PAYLOAD_COLUMNS = (
     "movie_id", "title", "year", "original_language", "genres", "overview", "poster_path", "cast",
     "directors", "runtime", "vote_count",
     "original_title", "popularity", "vote_average", "keywords",  # read by the learned ranker's features
+    "collection",  # what a film shares with a seed film
 )  # fmt: skip
 
 
@@ -70,6 +82,7 @@ class Searcher:
         self._cross_encoder = LazyCrossEncoder(cross_encoder)
         # The parser's vocabulary (people, titles) and the constraints' per-movie facts, on first use.
         self.knowledge = CatalogueKnowledge(artifacts, self.payload, self.facts, self.sparse)
+        self._seed_book = SeedBook(self.payload, lambda: self._gazetteer())
 
     @classmethod
     def open(
@@ -144,12 +157,16 @@ class Searcher:
         Args:
             query: free text, at most MAX_QUERY_CHARS characters. Year cues ("after 2020", "90s") become
                 year bounds where year_min/year_max are not given; a language cue ("Tamil thriller") is
-                reported and applied as `lang_policy` says.
+                reported and applied as `lang_policy` says. "like X" names a film to resemble, as `like`
+                does; with `like` given the query may be empty (the liked films make it).
             params: the knobs (default: SearchParams()); see `SearchParams.knobs` for each one.
-            knobs: single knobs by name (``k=5, method="bm25"``), applied over `params`.
+            knobs: single knobs by name (``k=5, method="bm25"``), applied over `params`; ``like`` and
+                ``unlike`` are lists of films (titles, "Title (year)", ids): `movie_assets.search.seeds`.
 
         Returns:
-            The hits, best first, and how the query was read.
+            The hits, best first, and how the query was read (`SearchResult.seeds`: the films taken as
+            liked and unliked, never among the hits; the notes say which film of a title was taken, and
+            what could not be used).
 
         Raises:
             QueryError: an empty or over-long query, or a bad knob.
@@ -163,22 +180,39 @@ class Searcher:
             p = SearchParams(**knobs)
         else:  # a given value was checked when it was made
             p = replace(params, **knobs) if knobs else params
-        q = read_query(query, p, self.knowledge.vocabulary())
+        if p.like and isinstance(query, str) and not query.split():
+            q = reading_without_text(p)  # the liked films alone make the query
+        else:
+            q = read_query(query, p, self.knowledge.vocabulary())
+        plan = self._seed_plan(q, p)
+        if plan is not None:
+            q = replace(q, notes=q.notes + plan.seeds.notes)
+            if plan.text is not None:
+                q = with_text(q, plan.text, p)  # the seeds' vectors stand for their titles
+            if not plan.has_text and plan.user is None:
+                return self._nothing_to_search(q, p, plan)
         catalogue = self.knowledge.catalogue()
         # The knobs filter strictly; the query's hard constraints filter, then the rest tops up.
         base = self.facts.mask(p.year_min, p.year_max, p.min_votes)
+        if plan is not None:
+            base = self._without_seeds(base, plan)
         strict = hard_mask(catalogue, list(q.constraints), base)
-        found = soft_boost(catalogue, list(q.constraints), self._candidates(q, p, strict))
+        found = soft_boost(catalogue, list(q.constraints), self._candidates(q, p, strict, plan))
         matched = None
         if strict is not base:
             matched = min(len(found), p.k)
             if len(found) < p.k:
-                relaxed = soft_boost(catalogue, list(q.constraints), self._candidates(q, p, base))
+                relaxed = soft_boost(catalogue, list(q.constraints), self._candidates(q, p, base, plan))
                 found = found.extend(relaxed)
         learned = self._learned_for(p)
         notes = q.notes + tuple(thin_notes(catalogue, list(q.constraints), base, matched or 0, p.k))
+        if plan is not None:
+            notes += tuple(self._seed_outside(plan, q, p))
+        # With a liked film the seeds' lists are fused after the ranker: it no longer orders the list alone.
+        fused_after = plan is not None and plan.user is not None
+        ranked = learned is not None and learned.parts.ranker is not None and not fused_after
         return SearchResult(
-            hits=self._hits(found.head(p.k), q, learned is not None and learned.parts.ranker is not None),
+            hits=self._hits(found.head(p.k), q, ranked, plan),
             method=p.method,
             detected_language=q.intent.code if q.intent else None,
             language_name=q.intent.name if q.intent else None,
@@ -187,33 +221,105 @@ class Searcher:
             year_min=q.year_min,
             year_max=q.year_max,
             notes=notes,
-            learned=() if learned is None else learned.applied,
+            learned=() if learned is None or (plan is not None and not plan.has_text) else learned.applied,
             parsed=q.parsed,
             matched=matched,
+            seeds=() if plan is None else plan.seeds.likes + plan.seeds.unlikes,
+        )
+
+    # -- seeds -------------------------------------------------------------------------------------
+
+    def _gazetteer(self) -> Gazetteer:
+        gazetteer = self.knowledge.vocabulary().gazetteer
+        assert gazetteer is not None  # the knowledge always has one
+        return gazetteer
+
+    def _seed_plan(self, q: QueryReading, p: SearchParams) -> SeedPlan | None:
+        return seed_plan(self, self._seed_book, q, p)
+
+    def _without_seeds(self, base: np.ndarray | None, plan: SeedPlan) -> np.ndarray | None:
+        rows = plan.seeds.rows
+        if rows.size == 0:
+            return base
+        mask = np.ones(self.count, dtype=bool) if base is None else base.copy()
+        mask[rows] = False
+        return mask
+
+    def _seed_outside(self, plan: SeedPlan, q: QueryReading, p: SearchParams) -> list[str]:
+        """Notes on liked films the filters would leave out: films like them are still looked for."""
+        knobs = self.facts.mask(p.year_min, p.year_max, p.min_votes)
+        return seeds_outside(plan, hard_mask(self.knowledge.catalogue(), list(q.constraints), knobs))
+
+    def _nothing_to_search(self, q: QueryReading, p: SearchParams, plan: SeedPlan) -> SearchResult:
+        """No text and no liked film found: no hits, and the notes say why."""
+        return SearchResult(
+            hits=(),
+            method=p.method,
+            detected_language=None,
+            language_name=None,
+            policy=p.lang_policy,
+            query_used="",
+            year_min=q.year_min,
+            year_max=q.year_max,
+            notes=(*q.notes, "no liked film is left to search by (see the notes above), and no text"),
+            parsed=q.parsed,
+            seeds=plan.seeds.likes + plan.seeds.unlikes,
         )
 
     # -- ranking -----------------------------------------------------------------------------------
 
-    def _candidates(self, q: QueryReading, p: SearchParams, mask: np.ndarray | None) -> Candidates:
+    def _candidates(
+        self, q: QueryReading, p: SearchParams, mask: np.ndarray | None, plan: SeedPlan | None = None
+    ) -> Candidates:
         if q.intent is None or p.lang_policy == "off":
-            return self._rank(q, p, mask, None)
+            return self._rank(q, p, mask, None, plan)
         if p.lang_policy == "auto-soft":
-            return self._rank(q, p, mask, q.intent.code)
+            return self._rank(q, p, mask, q.intent.code, plan)
         # auto-hard: rank within the language, then top up from every language when it has too few.
         language = self.facts.mask(language=q.intent.code)
-        found = self._rank(q, p, language if mask is None else language & mask, None)
-        return found if len(found) >= p.k else found.extend(self._rank(q, p, mask, None))
+        found = self._rank(q, p, language if mask is None else language & mask, None, plan)
+        return found if len(found) >= p.k else found.extend(self._rank(q, p, mask, None, plan))
 
     def _rank(
-        self, q: QueryReading, p: SearchParams, mask: np.ndarray | None, prefer: str | None
+        self,
+        q: QueryReading,
+        p: SearchParams,
+        mask: np.ndarray | None,
+        prefer: str | None,
+        plan: SeedPlan | None = None,
     ) -> Candidates:
-        """Candidates of method `p.method`, best first; `prefer` is a language to boost softly."""
+        """Candidates of method `p.method`, best first; `prefer` is a language to boost softly; `plan`:
+        the seeds, whose lists are fused with the text's ranking (`movie_assets.search.seeded`)."""
+        if plan is None:
+            return self._rank_text(q, p, mask, prefer, None)
+        text = (lambda: self._rank_text(q, p, mask, prefer, plan.user)) if plan.has_text else None
+        found = seeded_rank(self, self._gazetteer(), plan, p, mask, text)
+        if prefer is not None and text is None and len(found):
+            preferred = self.facts.in_language(found.rows, prefer)
+            found = found.boost("language", np.where(preferred, SOFT_LANGUAGE_BOOST, 1.0))
+        return found
+
+    def _rank_text(
+        self,
+        q: QueryReading,
+        p: SearchParams,
+        mask: np.ndarray | None,
+        prefer: str | None,
+        steer: np.ndarray | None,
+    ) -> Candidates:
+        """The text's candidates; `steer` (a user vector) leans the query vector towards liked films."""
         stages = METHOD_STAGES[p.method]
         learned = self._learned_for(p)
         if learned is not None:
             # The ranker reads the language cue as a feature; the soft factor is not multiplied in again.
-            return learned.rank(self, q, p, mask)
-        dense = self.dense.search(q.dense, max(p.k, p.hybrid_dense_k), mask) if stages.dense else no_rows()
+            return learned.rank(self, q, p, mask, steer)
+        pool = max(p.k, p.hybrid_dense_k)
+        if not stages.dense:
+            dense = no_rows()
+        elif steer is None:
+            dense = self.dense.search(q.dense, pool, mask)
+        else:
+            dense = self.dense.search_vector(mixed(self.encoder.encode(q.dense), steer), pool, mask)
         sparse = (
             self.sparse.search(q.sparse, max(p.k, p.hybrid_sparse_k), mask) if stages.sparse else no_rows()
         )
@@ -242,7 +348,9 @@ class Searcher:
         use = METHOD_STAGES[p.method].learned and p.learned == "on"
         return self.learned if use else None
 
-    def _hits(self, found: Candidates, q: QueryReading, ranked: bool) -> tuple[Hit, ...]:
+    def _hits(
+        self, found: Candidates, q: QueryReading, ranked: bool, plan: SeedPlan | None = None
+    ) -> tuple[Hit, ...]:
         hits = []
         records = list(self.payload[found.rows].iter_rows(named=True))
         shown = [c for c in q.parsed.constraints if c.kind == "language"] if q.parsed else []
@@ -250,6 +358,7 @@ class Searcher:
         why = reasons(
             self.knowledge.catalogue(), [*shown, *q.constraints], [fold(w) for w in words], found.rows,
             records, found.dense_rank, found.bm25_rank, "ordered by the learned ranker" if ranked else "",
+            seeds=() if plan is None else plan.traits,
         )  # fmt: skip
         for i, row in enumerate(records):
             components = Components(

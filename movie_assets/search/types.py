@@ -21,6 +21,9 @@ LEARNED_CHOICES: tuple[str, ...] = ("on", "off")
 CONSTRAINT_CHOICES: tuple[str, ...] = ("on", "off")
 MAX_K = 1_000
 MAX_POOL = 10_000
+# Seed films (like/unlike) per list: a taste is a handful of films, and each costs a lookup and a vector.
+MAX_SEEDS = 50
+MAX_SEED_CHARS = 300
 
 
 class QueryError(ValueError):
@@ -69,12 +72,33 @@ class Reason:
 
     :param kind: "constraint" (a constraint of the query it satisfies), "unmet" (a hard constraint it
         misses: it tops up a thin list), "words" (query words one of its fields contains), "retrievers"
-        (which retrievers found it, at which rank), "ranker" (what ordered it).
+        (which retrievers found it, at which rank), "ranker" (what ordered it), "seed" (what it shares with
+        a film the search is like: people, collection, genres, keywords, language, era).
     :param text: the reason in words ("directed by Christopher Nolan", "title: heist").
     """
 
     kind: str
     text: str
+
+
+@dataclass(frozen=True)
+class Seed:
+    """A film the search was asked to be like (or unlike), as it was resolved in the catalogue.
+
+    :param movie_id, title, year, original_language: the film taken.
+    :param liked: True for a like ("like X" in the text, `like=`), False for an unlike.
+    :param asked: how it was asked for (the title or id as given).
+    :param others: the other films of that title, "Title (year, language)", most voted first: an
+        ambiguous title took the most voted one (or the one of the year given).
+    """
+
+    movie_id: int
+    title: str
+    year: int | None
+    original_language: str | None
+    liked: bool
+    asked: str
+    others: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -124,6 +148,8 @@ class SearchResult:
     :param parsed: how the query was read: its constraints (`movie_assets.search.parse.ParsedQuery`).
     :param matched: how many of the first hits satisfy every hard constraint of the query (the rest top
         up a thin list; their `why` says what they miss); None when the query has no hard constraint.
+    :param seeds: the films the search was like or unlike ("like X" in the text, `like`, `unlike`), as
+        resolved; those never appear among the hits.
     """
 
     hits: tuple[Hit, ...]
@@ -138,6 +164,7 @@ class SearchResult:
     learned: tuple[str, ...] = ()
     parsed: ParsedQuery | None = None
     matched: int | None = None
+    seeds: tuple[Seed, ...] = ()
 
     def __len__(self) -> int:
         return len(self.hits)
@@ -149,7 +176,8 @@ class Knob:
 
     :param name: the field name; also the CLI flag (``--name``, and ``--name-with-dashes``), the URL
         parameter and the keyword of `Searcher.search`.
-    :param kind: the value type (int, float or str); None is allowed only where the default is None.
+    :param kind: the value type (int, float or str; tuple for a list of films, each a title or an id);
+        None is allowed only where the default is None.
     :param choices: the allowed values of a str knob.
     :param low, high: the allowed range of a number knob (either may be None: unbounded).
     :param label: how messages name it ("language policy").
@@ -168,6 +196,8 @@ class Knob:
         """Why `value` cannot be this knob's value, or None when it can."""
         if value is None and self.default is None:
             return None
+        if self.kind is tuple:
+            return _seeds_problem(self.name, value)
         if self.choices is not None:
             if value in self.choices:
                 return None
@@ -191,6 +221,22 @@ class Knob:
 
     def _inside(self, value: float) -> bool:
         return (self.low is None or value >= self.low) and (self.high is None or value <= self.high)
+
+
+def _seeds_problem(name: str, value: Any) -> str | None:
+    """Why `value` is not a list of films (titles or ids), or None when it is."""
+    if isinstance(value, str | bytes) or not isinstance(value, list | tuple):
+        return f"{name} must be a list of film titles or ids, got {value!r}"
+    if len(value) > MAX_SEEDS:
+        return f"{name} lists {len(value)} films, more than the {MAX_SEEDS} allowed"
+    for item in value:
+        whole = isinstance(item, numbers.Integral) and not isinstance(item, bool)
+        if whole and not -(2**63) <= item < 2**63:
+            return f"{name}: {item} is not a movie id (ids are 64-bit whole numbers)"
+        text = isinstance(item, str) and 0 < len(item.strip()) <= MAX_SEED_CHARS
+        if not (whole or text):
+            return f"{name} takes film titles (1 to {MAX_SEED_CHARS} characters) or ids, got {item!r}"
+    return None
 
 
 def _knob(default: Any, help: str, *, kind: type | None = None, **spec: Any) -> Any:
@@ -244,6 +290,17 @@ class SearchParams:
         "list tops up; soft ones boost), off (nothing beyond the language policy and year cues)",
         choices=CONSTRAINT_CHOICES,
     )
+    like: tuple[str | int, ...] = _knob(
+        (),
+        'films to find more like, by title ("Drishyam (2013)": a year picks one of a title) or id; '
+        "repeatable; with them the query text may be empty",
+        kind=tuple,
+    )
+    unlike: tuple[str | int, ...] = _knob(
+        (),
+        "films to find less like (titles or ids); their look-alikes are pushed down; repeatable",
+        kind=tuple,
+    )
 
     @classmethod
     @functools.cache
@@ -256,6 +313,9 @@ class SearchParams:
             problem = knob.problem(getattr(self, knob.name))
             if problem is not None:
                 raise QueryError(problem)
+            if knob.kind is tuple:  # a list is kept as a tuple, titles stripped: the params stay hashable
+                films = tuple(f.strip() if isinstance(f, str) else int(f) for f in getattr(self, knob.name))
+                object.__setattr__(self, knob.name, films)
         if self.w_dense + self.w_sparse == 0:
             raise QueryError(
                 f"w_dense and w_sparse must be >= 0 and not both 0, got {self.w_dense}, {self.w_sparse}"

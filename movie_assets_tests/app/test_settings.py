@@ -7,7 +7,16 @@ from typing import Any
 
 import pytest
 
-from movie_assets.app.settings import APP_PARAMS, LIMITS, Settings, settings_from_params, settings_to_params
+from movie_assets.app.settings import (
+    APP_PARAMS,
+    LIMITS,
+    Settings,
+    films_of,
+    films_text,
+    more_like_this,
+    settings_from_params,
+    settings_to_params,
+)
 from movie_assets.search import SearchParams
 
 
@@ -69,9 +78,40 @@ def test_the_knobs_are_the_library_ones_with_a_shorter_list() -> None:
 
 
 def test_every_number_knob_has_sidebar_limits_inside_the_library_ones() -> None:
-    numbers = {knob.name: knob for knob in SearchParams.knobs() if knob.choices is None}
+    numbers = {k.name: k for k in SearchParams.knobs() if k.choices is None and k.kind is not tuple}
     assert set(LIMITS) == set(numbers)
     for name, (low, high) in LIMITS.items():
         knob = numbers[name]
         assert knob.low is None or low >= knob.low, name
         assert knob.high is None or high <= knob.high, name
+
+
+def test_film_lists_travel_as_repeated_url_parameters() -> None:
+    """like/unlike: every repeated value is a film (not only the last), and they go back out as lists."""
+    settings, problems = settings_from_params(
+        {"q": "", "like": ["Drishyam (2013)", " 12345 "], "unlike": "Heat"}
+    )
+    assert problems == ()
+    assert (settings.params.like, settings.params.unlike) == (("Drishyam (2013)", "12345"), ("Heat",))
+    assert settings_to_params(settings) == {"like": ["Drishyam (2013)", "12345"], "unlike": ["Heat"]}
+    assert settings_from_params({"like": ["x" * 400]})[1] == (
+        "ignored like=['" + "x" * 400 + "'] in the URL (like takes film titles (1 to 300 characters) or ids, "
+        "got '" + "x" * 400 + "')",
+    )
+
+
+def test_more_like_this_is_that_film_alone_with_no_text() -> None:
+    before = Settings.of(q="heist", k=5, unlike=("Heat",), like=("Drishyam",), images=True)
+    after = more_like_this(before, 42)
+    assert (after.q, after.params.like, after.params.unlike, after.params.k, after.images) == (
+        "", ("42",), ("Heat",), 5, True,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "films"),
+    [("", ()), ("Drishyam (2013); 12345", ("Drishyam (2013)", "12345")), (" ; Heat ;; ", ("Heat",))],
+)
+def test_the_film_boxes_split_on_semicolons(text: str, films: tuple[str, ...]) -> None:
+    assert films_of(text) == films
+    assert films_of(films_text(films)) == films

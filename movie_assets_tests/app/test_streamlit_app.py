@@ -394,3 +394,23 @@ def test_ce_without_a_cross_encoder_is_labelled_unavailable_with_the_reason(
     assert "set CROSS_ENCODER_NAME to a local cross-encoder folder" in shown(at.sidebar.caption[0].value)
     assert shown(at.warning[0].value).startswith("That search cannot run: the ce method is unavailable here")
     assert cards(at) == [] and not at.error  # said before searching, not as a failure after it
+
+
+def test_more_like_this_searches_with_that_film_as_the_liked_one(home: Path) -> None:
+    """Each card has a "More like this" button: it empties the query, makes the film the liked one (in the
+    sidebar and the URL), and the page shows films like it, never the film itself."""
+    at = run_app({"q": "police gangster crime", "method": "bm25", "k": "4"})
+    assert not at.exception
+    first = cards(at)[0]
+    assert [b.label for b in at.button if b.key == f"more-{first}"] == ["More like this"]
+    at.button(key=f"more-{first}").click().run()
+    assert not at.exception
+    assert at.sidebar.text_input(key="q").value == ""
+    assert at.sidebar.text_input(key="like").value == str(first)
+    expected = Searcher.open(home / "processed" / "artifacts", embedder=FakeEmbedder()).search(
+        "", like=[str(first)], k=4, method="bm25"
+    )
+    assert cards(at) == [hit.movie_id for hit in expected.hits] and first not in cards(at)
+    title = next(m["title"] for m in MOVIES if m["movie_id"] == first)
+    assert any(m.value.startswith(f"More like: **{title}**") for m in at.markdown)
+    assert at.query_params == {"k": "4", "method": "bm25", "like": str(first)}

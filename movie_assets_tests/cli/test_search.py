@@ -267,8 +267,28 @@ def test_every_knob_is_a_flag_in_both_spellings_with_the_library_default() -> No
     for knob in SearchParams.knobs():
         action = by_flag[f"--{knob.name}"]
         assert by_flag[f"--{knob.name.replace('_', '-')}"] is action
+        if knob.kind is tuple:  # a list of films: the flag repeats, each value a title or an id
+            assert (action.dest, action.default, action.type, action.nargs) == (knob.name, None, str, None)
+            continue
         assert (action.dest, action.default, action.type, action.choices) == (
             knob.name, knob.default, knob.kind, knob.choices,
         )  # fmt: skip
     args = parser.parse_args(["q", "--hybrid-dense-k", "40", "--w_sparse", "0.5", "--lang-policy", "off"])
     assert (args.hybrid_dense_k, args.w_sparse, args.lang_policy, args.k) == (40, 0.5, "off", 20)
+    args = parser.parse_args(["", "--like", "Drishyam (2013)", "--like", "12345", "--unlike", "Heat"])
+    assert (args.like, args.unlike) == (["Drishyam (2013)", "12345"], ["Heat"])
+
+
+def test_like_and_unlike_flags_repeat_and_may_stand_for_the_query(capsys: pytest.CaptureFixture[str]) -> None:
+    """`--like` alone makes the query ("" for the text); the seed is never a hit; the table says what was
+    taken and each hit what it shares; an unknown seed is a note, not a failure."""
+    assert main(["", "--like", "Drishyam", "--like", "5", "--unlike", "404404", "--k", "3", "--json"]) == 0
+    hits = json.loads(capsys.readouterr().out)
+    assert len(hits) == 3 and not {2, 5} & {hit["movie_id"] for hit in hits}
+    assert main(["police", "--like", "Drishyam", "--unlike", "404404", "--k", "3", "--method", "bm25"]) == 0
+    out = capsys.readouterr().out
+    assert "read: like Drishyam (2013, ml, id 2)" in out
+    assert "note: no movie with id 404404 here; unlike 404404 is not used" in out
+    assert "why: like Drishyam (2013): " in out
+    assert main(["", "--unlike", "Heat"]) == 2
+    assert "the query is empty" in capsys.readouterr().err

@@ -201,3 +201,16 @@ def test_the_command_loads_the_model_without_a_word_on_stderr(artifacts: Path, c
     assert main(["detective hunts a gangster", "--k", "3", "--json", "--artifacts", str(artifacts)]) == 0
     out, err = capsys.readouterr()
     assert len(json.loads(out)) == 3 and err == ""
+
+
+def test_like_a_film_finds_its_kind_by_its_stored_vector(searcher: Searcher) -> None:
+    """Seeds with the real model: a liked film's look-alikes (its genre, its plot in other cities) come
+    first, the film itself never; the text still steers ("in Tokyo") and a dislike pushes its kind down."""
+    seed = searcher.search("like Kochi Crime No. 0", k=5)
+    assert [s.movie_id for s in seed.seeds] == [101] and 101 not in [h.movie_id for h in seed.hits]
+    assert all(h.genres == ("Crime",) for h in seed.hits), [h.title for h in seed.hits]
+    assert all(any(r.kind == "seed" and "Crime" in r.text for r in h.why) for h in seed.hits)
+    steered = searcher.search("like Kochi Crime No. 0 in Tokyo", k=3)
+    assert steered.hits[0].title.startswith("Tokyo Crime"), [h.title for h in steered.hits]
+    disliked = searcher.search("", like=[101], unlike=[601], k=10)  # 601: Tokyo's gangster film
+    assert 601 not in [h.movie_id for h in disliked.hits]

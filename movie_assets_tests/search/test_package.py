@@ -39,6 +39,8 @@ ADDED = [
     "cross_encoder_problem", "unavailable_methods",
     # how a query is read (its constraints) and why each hit is there
     "Constraint", "ParsedQuery", "Reason", "Vocabulary", "parse_query",
+    # the films a search is like or unlike, as resolved, and how many a list may name
+    "MAX_SEEDS", "Seed",
 ]  # fmt: skip
 
 

@@ -77,6 +77,9 @@ def test_every_knob_refuses_values_of_the_wrong_type(knob: Any) -> None:
     """Each knob, not only the ones with a hand-written case above: a QueryError naming it, never a
     TypeError or a value silently used."""
     wrong = list(WRONG_FOR_TEXT if knob.choices else WRONG_FOR_NUMBERS)
+    if knob.kind is tuple:  # a list of films: titles or ids, never a bare title or other values
+        wrong = ["Drishyam", b"x", 1, None, {"Drishyam": 1}, ["  "], [""], [1.5], [True], [b"x"], [None],
+                 [2**63], ["x" * 1_000], ["Heat"] * 1_000]  # fmt: skip
     if knob.kind is int:
         wrong += [1.5, 2.0]  # a float is not a whole number, even when it has no fraction
     if knob.default is not None and not knob.choices:
@@ -107,7 +110,7 @@ def test_each_knob_is_described_once_on_its_field() -> None:
     defaults = SearchParams()
     assert list(knobs) == [f.name for f in fields(SearchParams)]
     for name, knob in knobs.items():
-        assert knob.default == getattr(defaults, name) and knob.help and knob.kind in (int, float, str)
+        assert knob.default == getattr(defaults, name) and knob.help and knob.kind in (int, float, str, tuple)
     assert (knobs["method"].choices, knobs["lang_policy"].choices) == (METHODS, LANGUAGE_POLICIES)
     assert (knobs["k"].low, knobs["k"].high, knobs["mmr_lambda"].low, knobs["mmr_lambda"].high) == (
         1,

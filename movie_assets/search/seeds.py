@@ -1,0 +1,207 @@
+"""Seed films: the films a search is like or unlike ("like Drishyam" in the text, `like=`, `unlike=`),
+resolved to payload rows.
+
+An id names its film; a title names the films that bear it (title or original title), of which the one of
+the year given ("Drishyam (2013)", "like Drishyam 2013") is taken, else the most voted, and the notes say
+which and name the others. What the seeds then do to a search is `movie_assets.search.seeded`'s.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from movie_assets.index import Gazetteer, fold
+from movie_assets.search.parse import Constraint
+from movie_assets.search.query import language_name
+from movie_assets.search.types import Seed
+
+_TITLE_YEAR = re.compile(r"^(.*?\S)\s*[(\[]?\s*(1[89]\d\d|20\d\d)\s*[)\]]?$")
+_NOT_WORD = r"[^\p{L}\p{N}]+"
+
+
+@dataclass(frozen=True)
+class SeedRows:
+    """The seeds of one search, resolved: the films (as `Seed`s) and their payload rows, and the notes."""
+
+    likes: tuple[Seed, ...] = ()
+    unlikes: tuple[Seed, ...] = ()
+    like_rows: tuple[int, ...] = ()
+    unlike_rows: tuple[int, ...] = ()
+    notes: tuple[str, ...] = ()
+    dropped_rows: tuple[int, ...] = ()  # liked and unliked both: used as neither, still not a hit
+    text_found: bool = False  # the query named seeds ("like X") and every one was found
+
+    @property
+    def rows(self) -> np.ndarray:
+        """Every seed's row: none of them is a hit."""
+        return np.asarray(sorted({*self.like_rows, *self.unlike_rows, *self.dropped_rows}), dtype=np.int64)
+
+    def __bool__(self) -> bool:
+        return bool(self.like_rows or self.unlike_rows)
+
+
+def shown(title: str, year: int | None, language: str | None) -> str:
+    """'Drishyam (2013, Malayalam)'."""
+    bits = [str(year) if year else "", language_name(language) or language or "" if language else ""]
+    inside = ", ".join(b for b in bits if b)
+    return f"{title} ({inside})" if inside else title
+
+
+class SeedBook:
+    """Finds seed films in one payload: by id, or by title through the gazetteer."""
+
+    def __init__(self, payload: pl.DataFrame, gazetteer: Callable[[], Gazetteer]) -> None:
+        self._payload = payload
+        self._gazetteer = gazetteer
+        self._ids = payload["movie_id"].to_numpy()
+        self._votes = payload["vote_count"].fill_null(0).to_numpy()
+        self._keys: tuple[np.ndarray, np.ndarray] | None = None
+        self._lock = threading.Lock()
+
+    def _title_keys(self) -> tuple[np.ndarray, np.ndarray]:
+        # Each title folded the cheap way (lower case, runs of non-letters one space), once: it finds every
+        # film of a title the gazetteer knows; the gazetteer's own row is always among them.
+        with self._lock:
+            if self._keys is None:
+                columns = [c for c in ("title", "original_title") if c in self._payload.columns]
+                self._keys = tuple(  # type: ignore[assignment]
+                    self._payload[c]
+                    .fill_null("")
+                    .str.to_lowercase()
+                    .str.replace_all(_NOT_WORD, " ")
+                    .str.strip_chars()
+                    .to_numpy()
+                    for c in columns
+                )
+            assert self._keys is not None
+            return self._keys
+
+    def row_of_id(self, movie_id: int) -> int | None:
+        found = np.flatnonzero(self._ids == movie_id) if -(2**63) <= movie_id < 2**63 else []
+        return int(found[0]) if len(found) else None
+
+    def titled(self, text: str) -> list[int]:
+        """The rows of the films titled `text` (title or original title), most voted first; [] if none."""
+        known = self._gazetteer().title(fold(text))
+        if known is None:
+            return []
+        rows = {known.row}
+        if known.count > 1:
+            key = fold(known.title)
+            for keys in self._title_keys():
+                rows.update(int(r) for r in np.flatnonzero(keys == key))
+        return sorted(rows, key=lambda r: (-int(self._votes[r]), r))
+
+    def seed(self, row: int, liked: bool, asked: str, others: Sequence[int] = ()) -> Seed:
+        record = self._payload.row(row, named=True)
+        return Seed(
+            movie_id=int(record["movie_id"]),
+            title=record["title"] or "",
+            year=record["year"],
+            original_language=record["original_language"],
+            liked=liked,
+            asked=asked,
+            others=tuple(self.label(r) for r in others),
+        )
+
+    def label(self, row: int) -> str:
+        record = self._payload.row(row, named=True)
+        return shown(record["title"] or "", record["year"], record["original_language"])
+
+    def year_of(self, row: int) -> int | None:
+        year = self._payload["year"][row]
+        return None if year is None else int(year)
+
+
+def _split_year(book: SeedBook, text: str) -> tuple[str, int | None]:
+    """'Drishyam (2013)' -> ('Drishyam', 2013), unless the whole text is a title ('Blade Runner 2049')."""
+    match = _TITLE_YEAR.match(text)
+    if match is None or book.titled(text):
+        return text, None
+    return match.group(1).strip(" ([-,"), int(match.group(2))
+
+
+def _resolve_one(
+    book: SeedBook, asked: str | int, year: int | None, liked: bool, from_text: bool, notes: list[str]
+) -> tuple[int, Seed] | None:
+    """One seed's row and record, or None (a note says why)."""
+    which = "like" if liked else "unlike"
+    if isinstance(asked, int) or (isinstance(asked, str) and asked.isdigit()):
+        row = book.row_of_id(int(asked))
+        if row is not None:
+            return row, book.seed(row, liked, str(asked))
+        if isinstance(asked, int) or not book.titled(asked):
+            notes.append(f"no movie with id {asked} here; {which} {asked} is not used")
+            return None
+    title = str(asked)
+    if year is None and not from_text:
+        title, year = _split_year(book, title)
+    rows = book.titled(title)
+    if not rows:
+        if not from_text:  # "like X" in the text: the parser has said X is not a title here
+            notes.append(f"{title!r} is not a title in this catalogue; {which} {title!r} is not used")
+        return None
+    picked, how = rows[0], "the most voted"
+    if year is not None:
+        of_year = [r for r in rows if book.year_of(r) == year]
+        if of_year:
+            picked, how = of_year[0], f"the one from {year}"
+        else:
+            notes.append(f"no {title!r} from {year} here; took the most voted one")
+    others = [r for r in rows if r != picked]
+    seed = book.seed(picked, liked, str(asked), others)
+    label = book.label(picked)
+    if others:
+        listed = "; ".join(book.label(r) for r in others[:4]) + ("; …" if len(others) > 4 else "")
+        notes.append(
+            f"{which} {title!r}: took {label}, {how} of {len(rows)} films of that title (also {listed}); "
+            f"add a year to take another, e.g. '{title} ({book.year_of(others[0]) or 'year'})'"
+        )
+    else:
+        notes.append(f"{which} {title!r}: took {label}")
+    return picked, seed
+
+
+def resolve_seeds(
+    book: SeedBook, text_seeds: Sequence[Constraint], like: Sequence[str | int], unlike: Sequence[str | int]
+) -> SeedRows:
+    """The seeds of one search resolved to rows, with notes on every choice and every problem: unknown
+    titles or ids, ambiguous titles, a film both liked and unliked (left out of both)."""
+    notes: list[str] = []
+    likes: dict[int, Seed] = {}
+    unlikes: dict[int, Seed] = {}
+    asked: list[tuple[str | int, int | None, bool, bool]] = [
+        *((c.value, c.low, True, True) for c in text_seeds),
+        *((f, None, True, False) for f in like),
+        *((f, None, False, False) for f in unlike),
+    ]
+    text_found = bool(text_seeds)
+    for what, year, liked, from_text in asked:
+        found = _resolve_one(book, what, year, liked, from_text, notes)
+        if found is None:
+            text_found = text_found and not from_text
+            continue
+        row, seed = found
+        if liked:
+            likes.setdefault(row, seed)
+        else:
+            unlikes.setdefault(row, seed)
+    for row in sorted(set(likes) & set(unlikes)):
+        notes.append(f"{book.label(row)} is both liked and unliked; it is left out of both (and of the hits)")
+    both = set(likes) & set(unlikes)
+    kept = {r: v for r, v in likes.items() if r not in both}
+    return SeedRows(
+        likes=tuple(kept.values()),
+        unlikes=tuple(s for r, s in unlikes.items() if r not in both),
+        like_rows=tuple(kept),
+        unlike_rows=tuple(r for r in unlikes if r not in both),
+        notes=tuple(dict.fromkeys(notes)),
+        dropped_rows=tuple(sorted(both)),
+        text_found=text_found,
+    )
