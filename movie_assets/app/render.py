@@ -30,6 +30,7 @@ SYNTHETIC_NOTE = (
     "generator, not taken from TMDb."
 )
 _POSTER_PATH = re.compile(r"^/[A-Za-z0-9_-]+\.(?:jpe?g|png|webp)$")
+OTHER_TITLES_SHOWN = 4  # a card names a few other titles (a film may have dozens of translations)
 _WORD = re.compile(r"\w+")
 _ASCII_PUNCTUATION = re.compile(r"[!-/:-@\[-`{-~]")
 _LINKABLE = re.compile(r"[:@]|www\.", re.IGNORECASE)
@@ -152,7 +153,7 @@ def why_matched(hit: Hit, result: SearchResult, query: str) -> str:
     genres = [g for g in hit.genres if (terms := _terms(g)) and terms <= query_terms]
     if genres:
         reasons.append("genre " + ", ".join(genres))
-    text = " ".join([hit.title, hit.overview or "", *hit.cast, *hit.directors])
+    text = " ".join([hit.title, *hit.other_titles, hit.overview or "", *hit.cast, *hit.directors])
     found_terms = _terms(text)
     words = [
         w for w in dict.fromkeys(_WORD.findall(query.casefold())) if (t := _terms(w)) and t <= found_terms
@@ -213,13 +214,15 @@ def card_html(
     if hit.cast:
         people.append(f"<b>With</b> {e(', '.join(hit.cast[:4]))}")
     year = f' <span class="ma-year">{hit.year}</span>' if hit.year else ""
+    also = hit.other_titles[:OTHER_TITLES_SHOWN]
     poster = poster_src(hit.poster_path, hit.title, hit.year, online=online_images, posters=posters)
     return (
         f'<div class="ma-card" data-movie-id="{hit.movie_id}">'
         f'<img class="ma-poster" src="{e(poster)}" alt="Poster: {e(hit.title)}" loading="lazy"/>'
         '<div class="ma-body">'
         f'<div class="ma-title"><span class="ma-rank">{hit.rank}</span>{e(hit.title)}{year}</div>'
-        f'<div class="ma-meta">{e(" · ".join(m for m in meta if m))}</div>'
+        + (f'<div class="ma-also">Also: {e(" · ".join(also))}</div>' if also else "")
+        + f'<div class="ma-meta">{e(" · ".join(m for m in meta if m))}</div>'
         + (f'<div class="ma-people">{" · ".join(people)}</div>' if people else "")
         + f'<p class="ma-overview">{e(_overview(hit.overview))}</p>'
         f'<div class="ma-why"><b>Why:</b> {e(why_matched(hit, result, query))}</div>'
@@ -279,6 +282,7 @@ CARD_CSS = """<style>
 .ma-rank{display:inline-block;min-width:1.6rem;margin-right:.45rem;padding:0 .35rem;border-radius:.4rem;
   background:#31333f;color:#fff;font-size:.8rem;text-align:center;vertical-align:middle}
 .ma-year{color:#6b6f7b;font-weight:400}
+.ma-also{color:#6b6f7b;font-size:.82rem}
 .ma-meta{color:#4b4f5c;font-size:.88rem}
 .ma-people{color:#4b4f5c;font-size:.86rem;margin-top:.1rem}
 .ma-overview{margin:.45rem 0 .4rem;font-size:.95rem}

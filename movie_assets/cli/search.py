@@ -124,6 +124,8 @@ def format_table(result: SearchResult) -> str:
             f"{hit.rank:>4}  {hit.score:>8.4f}  {_cut(hit.title, 40):<40}  {hit.year or '':>4}  "
             f"{hit.original_language or '':<4}  {_cut(', '.join(hit.genres), 28):<28}  {_found_by(hit)}"
         )
+        if hit.other_titles:  # a line of its own: scripts are of other widths than the table's columns
+            lines.append(f"{'':>16}also: {_cut(' · '.join(hit.other_titles), 100)}")
         if _why(hit):
             lines.append(f"{'':>16}why: {_cut(_why(hit), 100)}")
     return "\n".join(lines)

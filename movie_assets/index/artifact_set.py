@@ -25,6 +25,7 @@ from movie_assets.index.manifest import (
     DENSE_FILE,
     IDMAP_FILE,
     IDMAP_SCHEMA,
+    OPTIONAL_PAYLOAD,
     PAYLOAD_FILE,
     PAYLOAD_SCHEMA,
     REBUILD,
@@ -83,17 +84,28 @@ def _load(name: str, folder: Path, load: Callable[[], T]) -> T:
         raise ArtifactsError(f"{name} in {folder} is unreadable ({exc}); {REBUILD}") from exc
 
 
-def _check_columns(folder: Path, name: str, expected: Mapping[str, pl.DataType]) -> None:
-    """The Parquet file has every expected column with its type (more columns are allowed)."""
+def _check_columns(
+    folder: Path,
+    name: str,
+    expected: Mapping[str, pl.DataType],
+    optional: Mapping[str, pl.DataType] | None = None,
+) -> dict[str, pl.DataType]:
+    """The Parquet file has every expected column with its type, and each `optional` one it has with its
+    type (more columns are allowed); its schema."""
     found = _load(name, folder, lambda: pl.read_parquet_schema(folder / name))
     problems = [
         f"{column} is missing" if column not in found else f"{column} is {found[column]}, not {dtype}"
         for column, dtype in expected.items()
         if column not in found or found[column] != dtype
+    ] + [
+        f"{column} is {found[column]}, not {dtype}"
+        for column, dtype in (optional or {}).items()
+        if column in found and found[column] != dtype
     ]
     if problems:
         shown = "; ".join(problems[:3]) + (f" and {len(problems) - 3} more" if len(problems) > 3 else "")
         raise ArtifactsError(f"{name} in {folder} does not have the expected columns ({shown}); {REBUILD}")
+    return found
 
 
 def _check_agreement(found: ArtifactSet, ids: pl.Series) -> None:
@@ -122,7 +134,9 @@ def _open_set(folder: Path, lease: Lease | None, preload: bool, columns: list[st
     manifest = read_manifest(folder)
     check_listed_files(folder, manifest)
     _check_columns(folder, IDMAP_FILE, IDMAP_SCHEMA)
-    _check_columns(folder, PAYLOAD_FILE, PAYLOAD_SCHEMA)
+    schema = _check_columns(folder, PAYLOAD_FILE, PAYLOAD_SCHEMA, OPTIONAL_PAYLOAD)
+    if columns is not None:  # an optional column asked for is read where the set has it (a newer build)
+        columns = [c for c in columns if c in schema or c not in OPTIONAL_PAYLOAD]
     found = ArtifactSet(
         folder=folder,
         manifest=manifest,

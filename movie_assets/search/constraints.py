@@ -9,6 +9,7 @@ not applied when year knobs are given: the knobs win.
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -109,11 +110,12 @@ class CatalogueFacts:
         if c.kind == "not_words":
             return ~self.mentions(at, c.value.split())
         if c.kind == "title":
-            wanted = fold(c.value)
-            titles = self._payload[at].select("title", "original_title").iter_rows()
-            return np.array(
-                [fold(t or "") == wanted or fold(o or "") == wanted for t, o in titles], dtype=bool
-            )
+            # The title as shown and as typed: read from another title ("Yuya no Kamigami"), the query
+            # names every film known by it, each shown by its own title.
+            wanted = {fold(c.value), fold(c.words)} - {""}
+            columns = [n for n in ("title", "original_title", "alt_titles") if n in self._payload.columns]
+            titles = self._payload[at].select(columns).iter_rows()
+            return np.array([any(fold(t) in wanted for t in _spellings(row)) for row in titles], dtype=bool)
         if c.kind == "years":
             years = self.facts.years[at]
             ok = years > 0
@@ -200,3 +202,8 @@ def thin_notes(
 
 def _verb(c: Constraint) -> str:
     return {"years": "are from", "runtime": "run", "person": "are"}.get(c.kind, "are")
+
+
+def _spellings(row: tuple[Any, ...]) -> list[str]:
+    """A film's titles from a (title, original_title[, alt_titles]) row."""
+    return [t for value in row for t in (value if isinstance(value, list) else [value]) if t]

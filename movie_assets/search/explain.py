@@ -18,8 +18,9 @@ from movie_assets.search.types import Reason
 
 SHARED_KEYWORDS_SHOWN = 3
 
-_FIELDS = (("title", "title"), ("original_title", "title"), ("directors", "directors"), ("cast", "cast"),
-           ("genres", "genres"), ("keywords", "keywords"), ("overview", "overview"))  # fmt: skip
+_FIELDS = (("title", "title"), ("original_title", "title"), ("alt_titles", "other title"),
+           ("directors", "directors"), ("cast", "cast"), ("genres", "genres"), ("keywords", "keywords"),
+           ("overview", "overview"))  # fmt: skip
 
 
 _WORD = re.compile(r"[^\W_]+")

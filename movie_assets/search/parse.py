@@ -36,7 +36,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
-from movie_assets.index import Gazetteer, fold
+from movie_assets.index import Gazetteer, Title, fold
 from movie_assets.search.query import (
     LONG_QUERY,  # more words than this is a described memory: every constraint soft (see reading.py)
     LONG_QUERY_MIN_CONFIDENCE,
@@ -415,6 +415,15 @@ class _Reading:
 _SEED_YEAR = re.compile(r"1[89]\d\d|20\d\d")
 
 
+def _shown_title(found: Title, w: _Words, i: int, j: int) -> str:
+    """How a title read from words i..j is shown: as the catalogue titles its film ("Yuya no Kamigami" is
+    "The Bathhouse Spirits"), unless that spelling is another title of several films, each titled its own
+    way: then as typed, and the films it names are found by it."""
+    if found.count > 1 and fold(found.title) != w.phrase(i, j):
+        return " ".join(w.surface[i:j])
+    return found.title
+
+
 def _read_seeds(r: _Reading) -> None:
     w, gazetteer = r.words, r.vocabulary.gazetteer
     triggers = {t: len(t.split()) for t in _SEED_TRIGGERS}
@@ -434,7 +443,7 @@ def _read_seeds(r: _Reading) -> None:
                 found = gazetteer.title(w.phrase(begin, stop))
                 # One short common word ("it", "up", "her") is a title only when nothing else follows.
                 if found and (stop - begin > 1 or w.keys[begin] not in STOPWORDS or stop == len(w)):
-                    end, title = stop, found.title
+                    end, title = stop, _shown_title(found, w, begin, stop)
                     break
         if not title:
             if r.long:
@@ -468,10 +477,17 @@ def _read_seeds(r: _Reading) -> None:
         i = end
 
 
+def _non_latin(word: str) -> bool:
+    """Whether a word is written in another script than Latin ("ദൃശ്യം", "東京物語", "Брат")."""
+    return any(ch.isalpha() and not unicodedata.name(ch, "").startswith("LATIN") for ch in word)
+
+
 def _read_whole_title(r: _Reading) -> None:
     """A query that is a catalogue title of two words or more ("The English Patient", "Love Actually")
-    asks for that film: its words name no language or genre. A title of generic words only ("Scary
-    Movie") is read as asked, softly, so the title still ranks on its words."""
+    asks for that film: its words name no language or genre. So does one word of another script than
+    Latin ("ദൃശ്യം", "東京物語": one word, as such scripts write whole titles without spaces); one Latin
+    word ("Heat", "Crash") may as well be a description, and is read as one. A title of generic words only
+    ("Scary Movie") is read as asked, softly, so the title still ranks on its words."""
     gazetteer, w = r.vocabulary.gazetteer, r.words
     if gazetteer is None or r.long or not len(w) or any(w.taken):
         return
@@ -480,10 +496,10 @@ def _read_whole_title(r: _Reading) -> None:
         end -= 1
     found = gazetteer.title(w.phrase(0, end))
     plain_words = all(k in STOPWORDS or k in _GENRES or k in FILM_WORDS for k in w.keys[:end])
-    if found is not None and end >= 2 and not plain_words:
-        r.title = found.title
+    if found is not None and (end >= 2 or _non_latin(w.surface[0])) and not plain_words:
+        r.title = _shown_title(found, w, 0, end)
         words = w.take(0, end, "title")
-        r.add(0, Constraint("title", found.title, words, 0.9, False, f"titled {found.title}"))
+        r.add(0, Constraint("title", r.title, words, 0.9, False, f"titled {r.title}"))
 
 
 def _setting_before(w: _Words, i: int, j: int | None = None) -> bool:

@@ -43,6 +43,7 @@ PAYLOAD_COLUMNS = (
     "directors", "runtime", "vote_count",
     "original_title", "popularity", "vote_average", "keywords",  # read by the learned ranker's features
     "collection",  # what a film shares with a seed film
+    "alt_titles",  # other titles: shown on hits, spellings of seed titles (read where the set has them)
 )  # fmt: skip
 
 
@@ -384,6 +385,8 @@ class Searcher:
                     runtime=row["runtime"],
                     vote_count=row["vote_count"],
                     why=why[i],
+                    original_title=row["original_title"],
+                    alt_titles=tuple(row.get("alt_titles") or ()),
                 )
             )
         return tuple(hits)

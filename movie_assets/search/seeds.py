@@ -1,9 +1,11 @@
 """Seed films: the films a search is like or unlike ("like Drishyam" in the text, `like=`, `unlike=`),
 resolved to payload rows.
 
-An id names its film; a title names the films that bear it (title or original title), of which the one of
-the year given ("Drishyam (2013)", "like Drishyam 2013") is taken, else the most voted, and the notes say
-which and name the others. What the seeds then do to a search is `movie_assets.search.seeded`'s.
+An id names its film; a title names the films that bear it (title, original title or another title:
+"ദൃശ്യം", a romanised "Mazha"), of which the one of the year given ("Drishyam (2013)", "like Drishyam
+2013") is taken, else the most voted, and the notes say which and name the others. A title in the text is
+looked up as it was typed, not as the parser shows it: another title may be borne by several films, each
+shown by its own title. What the seeds then do to a search is `movie_assets.search.seeded`'s.
 """
 
 from __future__ import annotations
@@ -22,7 +24,11 @@ from movie_assets.search.query import language_name
 from movie_assets.search.types import Seed
 
 _TITLE_YEAR = re.compile(r"^(.*?\S)\s*[(\[]?\s*(1[89]\d\d|20\d\d)\s*[)\]]?$")
-_NOT_WORD = r"[^\p{L}\p{N}]+"
+# The payload's spellings keyed as `fold` keys a name, in polars (a Python loop over a million titles
+# takes seconds): marks off Latin letters and digits only, every run of other characters one space.
+_MARKS_OFF_LATIN = r"([a-z0-9])\p{M}+"
+_NOT_WORD = r"[^\p{L}\p{N}\p{M}]+"
+TITLE_COLUMNS = ("title", "original_title", "alt_titles")
 
 
 @dataclass(frozen=True)
@@ -46,9 +52,13 @@ class SeedRows:
         return bool(self.like_rows or self.unlike_rows)
 
 
-def shown(title: str, year: int | None, language: str | None) -> str:
-    """'Drishyam (2013, Malayalam)'."""
-    bits = [str(year) if year else "", language_name(language) or language or "" if language else ""]
+def shown(title: str, year: int | None, language: str | None, movie_id: int | None = None) -> str:
+    """'Drishyam (2013, Malayalam)', or with an id 'Drishyam (2013, Malayalam, id 101)'."""
+    bits = [
+        str(year) if year else "",
+        language_name(language) or language or "" if language else "",
+        f"id {movie_id}" if movie_id is not None else "",
+    ]
     inside = ", ".join(b for b in bits if b)
     return f"{title} ({inside})" if inside else title
 
@@ -65,21 +75,26 @@ class SeedBook:
         self._lock = threading.Lock()
 
     def _title_keys(self) -> tuple[np.ndarray, np.ndarray]:
-        # Each title folded the cheap way (lower case, runs of non-letters one space), once: it finds every
-        # film of a title the gazetteer knows; the gazetteer's own row is always among them.
+        # Every spelling of every film (title, original title, other titles where the payload has them)
+        # keyed once, sorted, beside its row: it finds every film of a title the gazetteer knows.
         with self._lock:
             if self._keys is None:
-                columns = [c for c in ("title", "original_title") if c in self._payload.columns]
-                self._keys = tuple(  # type: ignore[assignment]
-                    self._payload[c]
-                    .fill_null("")
-                    .str.to_lowercase()
-                    .str.replace_all(_NOT_WORD, " ")
-                    .str.strip_chars()
-                    .to_numpy()
-                    for c in columns
+                rows = pl.int_range(pl.len(), dtype=pl.Int64).alias("row")
+                spelled = [
+                    self._payload.select(rows, pl.col(c).alias("spelling")).explode("spelling")
+                    if self._payload.schema[c] == pl.List(pl.Utf8)
+                    else self._payload.select(rows, pl.col(c).alias("spelling"))
+                    for c in TITLE_COLUMNS
+                    if c in self._payload.columns
+                ]
+                keyed = (
+                    pl.concat(spelled)
+                    .drop_nulls("spelling")
+                    .select(fold_expr(pl.col("spelling")).alias("key"), "row")
+                    .unique()
+                    .sort("key", "row")
                 )
-            assert self._keys is not None
+                self._keys = (keyed["key"].to_numpy(), keyed["row"].to_numpy())
             return self._keys
 
     def row_of_id(self, movie_id: int) -> int | None:
@@ -87,15 +102,18 @@ class SeedBook:
         return int(found[0]) if len(found) else None
 
     def titled(self, text: str) -> list[int]:
-        """The rows of the films titled `text` (title or original title), most voted first; [] if none."""
-        known = self._gazetteer().title(fold(text))
+        """The rows of the films that bear the title `text` (title, original title or another title), most
+        voted first; [] if none."""
+        folded = fold(text)
+        known = self._gazetteer().title(folded)
         if known is None:
             return []
         rows = {known.row}
         if known.count > 1:
-            key = fold(known.title)
-            for keys in self._title_keys():
-                rows.update(int(r) for r in np.flatnonzero(keys == key))
+            keys, key_rows = self._title_keys()
+            at = np.searchsorted(keys, folded, side="left")
+            end = np.searchsorted(keys, folded, side="right")
+            rows.update(int(r) for r in key_rows[at:end])
         return sorted(rows, key=lambda r: (-int(self._votes[r]), r))
 
     def seed(self, row: int, liked: bool, asked: str, others: Sequence[int] = ()) -> Seed:
@@ -110,13 +128,36 @@ class SeedBook:
             others=tuple(self.label(r) for r in others),
         )
 
-    def label(self, row: int) -> str:
+    def label(self, row: int, with_id: bool = False) -> str:
+        """'Drishyam (2013, Malayalam)', or with its id: 'Drishyam (2013, Malayalam, id 101)'."""
         record = self._payload.row(row, named=True)
-        return shown(record["title"] or "", record["year"], record["original_language"])
+        movie_id = record["movie_id"] if with_id else None
+        return shown(record["title"] or "", record["year"], record["original_language"], movie_id)
 
     def year_of(self, row: int) -> int | None:
         year = self._payload["year"][row]
         return None if year is None else int(year)
+
+
+def fold_expr(spelling: pl.Expr) -> pl.Expr:
+    """`movie_assets.index.fold` as a polars expression (a test holds the two to the same keys)."""
+    return (
+        spelling.str.normalize("NFKD")
+        .str.to_lowercase()
+        .str.replace_all(_MARKS_OFF_LATIN, "$1")
+        .str.replace_all(_NOT_WORD, " ")
+        .str.strip_chars()
+        .str.normalize("NFC")
+    )
+
+
+def typed(seed: Constraint) -> str:
+    """A seed title of the text as it was typed ("ദൃശ്യം", "Mazha"), without the year given after it: the
+    parser's value shows it by the film's title, one of the films that spelling may name."""
+    words = seed.words.split()
+    if seed.low is not None and words and words[-1] == str(seed.low):
+        words = words[:-1]
+    return " ".join(words) or seed.value
 
 
 def _split_year(book: SeedBook, text: str) -> tuple[str, int | None]:
@@ -151,17 +192,27 @@ def _resolve_one(
     if year is not None:
         of_year = [r for r in rows if book.year_of(r) == year]
         if of_year:
-            picked, how = of_year[0], f"the one from {year}"
+            picked = of_year[0]
+            how = f"the one from {year}" if len(of_year) == 1 else f"the most voted from {year}"
         else:
             notes.append(f"no {title!r} from {year} here; took the most voted one")
     others = [r for r in rows if r != picked]
     seed = book.seed(picked, liked, str(asked), others)
     label = book.label(picked)
     if others:
-        listed = "; ".join(book.label(r) for r in others[:4]) + ("; …" if len(others) > 4 else "")
+        listed = "; ".join(book.label(r, with_id=True) for r in others[:4]) + (
+            "; …" if len(others) > 4 else ""
+        )
+        # A year tells apart only films of other years; an id tells apart any.
+        other_year = next((y for r in others if (y := book.year_of(r)) and y != book.year_of(picked)), None)
+        hint = (
+            f"add a year to take another, e.g. '{title} ({other_year})', or give its id"
+            if other_year
+            else "give its id to take another"
+        )
         notes.append(
-            f"{which} {title!r}: took {label}, {how} of {len(rows)} films of that title (also {listed}); "
-            f"add a year to take another, e.g. '{title} ({book.year_of(others[0]) or 'year'})'"
+            f"{which} {title!r}: took {label}, {how} of {len(rows)} films of that title "
+            f"(also {listed}); {hint}"
         )
     else:
         notes.append(f"{which} {title!r}: took {label}")
@@ -177,7 +228,7 @@ def resolve_seeds(
     likes: dict[int, Seed] = {}
     unlikes: dict[int, Seed] = {}
     asked: list[tuple[str | int, int | None, bool, bool]] = [
-        *((c.value, c.low, True, True) for c in text_seeds),
+        *((typed(c), c.low, True, True) for c in text_seeds),
         *((f, None, True, False) for f in like),
         *((f, None, False, False) for f in unlike),
     ]

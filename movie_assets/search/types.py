@@ -120,12 +120,28 @@ class Hit:
     runtime: int | None
     vote_count: int | None
     why: tuple[Reason, ...] = ()
+    # Its original title, and its other titles (original script, romanised, translated: `movies.alt_titles`;
+    # empty for a set built before the column, or a film without them).
+    original_title: str | None = None
+    alt_titles: tuple[str, ...] = ()
+
+    @property
+    def other_titles(self) -> tuple[str, ...]:
+        """What a front end shows as the film's other titles: its original title where it is not its title
+        ("ദൃശ്യം" for "Drishyam"), then its other titles, each once."""
+        seen = {self.title.casefold()}
+        out = []
+        for title in (self.original_title or "", *self.alt_titles):
+            if title and title.casefold() not in seen:
+                seen.add(title.casefold())
+                out.append(title)
+        return tuple(out)
 
     def to_dict(self) -> dict[str, Any]:
         """The hit as JSON-ready values (tuples become lists, components a nested object, `why` a list
         of {kind, text})."""
         out = asdict(self)
-        for name in ("genres", "cast", "directors", "why"):
+        for name in ("genres", "cast", "directors", "why", "alt_titles"):
             out[name] = list(out[name])
         return out
 

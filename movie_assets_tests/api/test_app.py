@@ -17,7 +17,7 @@ from movie_assets_tests.fakes import FakeEmbedder
 
 HIT_FIELDS = {
     "movie_id", "title", "year", "original_language", "genres", "score", "rank", "components", "overview",
-    "poster_path", "cast", "directors", "runtime", "vote_count",
+    "poster_path", "cast", "directors", "runtime", "vote_count", "original_title", "alt_titles",
 }  # fmt: skip
 
 

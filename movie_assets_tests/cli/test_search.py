@@ -26,7 +26,7 @@ from movie_assets_tests.fakes import FakeEmbedder
 
 HIT_FIELDS = {
     "movie_id", "title", "year", "original_language", "genres", "score", "rank", "components", "overview",
-    "poster_path", "cast", "directors", "runtime", "vote_count", "why",
+    "poster_path", "cast", "directors", "runtime", "vote_count", "why", "original_title", "alt_titles",
 }  # fmt: skip
 
 

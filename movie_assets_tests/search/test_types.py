@@ -161,7 +161,7 @@ def test_hit_to_dict_is_json_ready() -> None:
         movie_id=7, title="Heat", year=1995, original_language="en", genres=("Crime",), score=0.5, rank=1,
         components=Components(dense_rank=2, bm25_rank=None, fused=0.03, boosts={"language": 1.2}),
         overview=None, poster_path="/p.jpg", cast=("A", "B"), directors=("M",), runtime=170, vote_count=9,
-        why=(Reason("constraint", "Crime"),),
+        why=(Reason("constraint", "Crime"),), original_title="Heat", alt_titles=("ഹീറ്റ്", "Heat Wave"),
     )  # fmt: skip
     data = json.loads(json.dumps(hit.to_dict()))
     assert data == {
@@ -170,5 +170,5 @@ def test_hit_to_dict_is_json_ready() -> None:
         "components": {"dense_rank": 2, "bm25_rank": None, "fused": 0.03, "boosts": {"language": 1.2}},
         "why": [{"kind": "constraint", "text": "Crime"}],
         "overview": None, "poster_path": "/p.jpg", "cast": ["A", "B"], "directors": ["M"], "runtime": 170,
-        "vote_count": 9,
+        "vote_count": 9, "original_title": "Heat", "alt_titles": ["ഹീറ്റ്", "Heat Wave"],
     }  # fmt: skip
