@@ -218,6 +218,20 @@ def test_overview_is_cut_at_a_word(text: str | None, shown: str) -> None:
     assert render._overview(text, limit=12) == shown
 
 
+def test_card_names_a_few_other_titles_escaped_and_none_without_them() -> None:
+    hit = _hit(
+        title="Drishyam", original_title="ദൃശ്യം",
+        alt_titles=("Drishyam", "दृश्यम", "Visual <b>", "Drushyam", "Drishyam (Telugu)"),
+    )  # fmt: skip
+    card = render.card_html(hit, PLAIN, "x")
+    also = card.split('<div class="ma-also">')[1].split("</div>")[0]
+    # Its original title first, its own title not again, at most OTHER_TITLES_SHOWN, escaped.
+    assert also == "Also: ദൃശ്യം · दृश्यम · Visual &lt;b&gt; · Drushyam"
+    assert render.OTHER_TITLES_SHOWN == 4
+    assert "ma-also" not in render.card_html(_hit(original_title="Vikram Vedha"), PLAIN, "x")
+    assert "words “drushyam”" in render.why_matched(hit, PLAIN, "Drushyam")  # another title's words match
+
+
 def test_card_without_overview_says_so() -> None:
     assert "No overview." in render.card_html(_hit(overview=None), PLAIN, "x")
 

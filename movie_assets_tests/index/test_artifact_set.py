@@ -49,6 +49,18 @@ def test_only_the_payload_columns_asked_for_are_read(built: Path) -> None:
     ]
 
 
+def test_an_optional_payload_column_asked_for_is_read_where_the_set_has_it(
+    built: Path, tmp_path: Path
+) -> None:
+    assert open_artifacts(built, payload_columns=["alt_titles"]).payload.columns == ["movie_id", "alt_titles"]
+    movies, docs, vectors = _inputs()
+    write_artifacts(
+        movies.drop("alt_titles"), docs, vectors, tmp_path / "older", model_name="fake-bag-of-words"
+    )
+    older = open_artifacts(tmp_path / "older", payload_columns=["title", "alt_titles"])  # a set before it
+    assert older.payload.columns == ["movie_id", "title"]
+
+
 def test_preload_reads_the_dense_index_into_memory(built: Path) -> None:
     """Zeroing the index file in place blanks a mapped index's vectors, not a preloaded one's."""
     mapped, preloaded = open_artifacts(built), open_artifacts(built, preload=True)
@@ -123,6 +135,13 @@ SCHEMA_DAMAGE = [
         ),
         r"search_payload.parquet in .* does not have the expected columns \(year is String, not Int16\)",
         id="payload-dtype",
+    ),
+    pytest.param(
+        lambda d: _rewrite(
+            d, "search_payload.parquet", lambda f: f.with_columns(pl.col("alt_titles").list.join(" / "))
+        ),
+        r"does not have the expected columns \(alt_titles is String, not List\(String\)\)",
+        id="payload-optional-dtype",
     ),
     pytest.param(
         lambda d: _rewrite(d, "search_payload.parquet", lambda f: f.drop("title", "genres")),
