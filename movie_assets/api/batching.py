@@ -12,12 +12,17 @@ queries: on the short queries' thread every query that arrived meanwhile would w
 50 requests/s, 5% of them long, short hybrid queries' p95 rose from 15 to 90 ms). So texts longer than
 LONG_CHARS go to a second thread, one at a time: the two threads run the model at once on two cores (the
 query encoder runs one intra-op thread per call, and ONNX Runtime and torch release the GIL), so a short
-query never waits behind a long one, and long ones never take both cores from the short ones.
+query never waits behind a long one, and long ones never take both cores from the short ones. Where the
+cores are busy anyway (other work on the machine), the long lane's thread runs at a lower scheduling
+priority (LONG_NICE), so the kernel gives the short queries the CPU first.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import queue
+import sys
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -30,6 +35,7 @@ MAX_BATCH = 16  # past this the CPU per query barely falls, and the batch's wait
 SHORT_CHARS = 60  # texts up to twice this long share a batch whatever their lengths
 # Longer texts (about 60 word pieces and more) take their own lane: one costs several batches of short ones.
 LONG_CHARS = 300
+LONG_NICE = 10  # the long lane's thread niceness on Linux (where it is per thread)
 
 
 @dataclass
@@ -47,14 +53,19 @@ class _Job:
 class _Lane:
     """One thread that embeds the jobs put on its queue, up to `max_batch` waiting jobs per model call."""
 
-    def __init__(self, inner: Embedder, max_batch: int, name: str) -> None:
-        self.inner, self.max_batch = inner, max_batch
+    def __init__(self, inner: Embedder, max_batch: int, name: str, nice: int = 0) -> None:
+        self.inner, self.max_batch, self.nice = inner, max_batch, nice
         self.batches = 0
         self.jobs: queue.SimpleQueue[_Job] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
+        if self.nice:
+            # Linux schedules threads as tasks: this lowers this thread alone. Refused (already nicer, or
+            # not allowed), the lane works the same, only without the priority.
+            with contextlib.suppress(OSError):
+                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), self.nice)
         while True:
             jobs = [self.jobs.get()]
             while len(jobs) < self.max_batch:
@@ -93,7 +104,7 @@ class BatchingEmbedder:
         # Whose vectors these are, where the inner embedder says (an export may differ from its model).
         self.identity = str(getattr(inner, "identity", inner.name))
         self._short = _Lane(inner, max_batch, "query-embedder")
-        self._long = _Lane(inner, 1, "query-embedder-long")
+        self._long = _Lane(inner, 1, "query-embedder-long", nice=LONG_NICE if sys.platform == "linux" else 0)
 
     @property
     def batches(self) -> int:

@@ -4,13 +4,16 @@ concerns."""
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 import time
 from collections.abc import Sequence
 
 import numpy as np
+import pytest
 
-from movie_assets.api.batching import BatchingEmbedder
+from movie_assets.api.batching import LONG_NICE, BatchingEmbedder
 from movie_assets_tests.fakes import FakeEmbedder
 
 
@@ -116,3 +119,13 @@ def test_it_says_whose_vectors_it_makes_as_its_inner_embedder_does() -> None:
     assert BatchingEmbedder(inner).identity == inner.name
     inner.identity = "fake-bag-of-words@int8"  # type: ignore[attr-defined]
     assert BatchingEmbedder(inner).identity == "fake-bag-of-words@int8"
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="thread priorities are per thread on Linux only")
+def test_the_long_lane_yields_the_cpu_to_short_queries() -> None:
+    embedder = BatchingEmbedder(FakeEmbedder())
+    embedder.encode(["a recalled plot " * 30])  # the long lane has started and set its priority
+    embedder.encode(["heist"])
+    nice = os.getpriority(os.PRIO_PROCESS, 0)
+    lanes = embedder._long._thread.native_id, embedder._short._thread.native_id
+    assert [os.getpriority(os.PRIO_PROCESS, tid) for tid in lanes] == [max(LONG_NICE, nice), nice]
