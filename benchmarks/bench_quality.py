@@ -135,14 +135,14 @@ def _need(path: Path) -> Path:
     return path
 
 
-ENCODERS = ("torch", "onnx-fp32", "onnx-int8")
+ENCODERS = ("torch", "onnx-fp32", "onnx-int8", "onnx-int8-mixed")
 
 
 def _embedder(encoder: str, cache: Path) -> Embedder:
     """The document and query encoder: torch (the cached vectors of earlier runs), or an ONNX export."""
     if encoder == "torch":
         return load_embedder(embed_model_name())
-    return OnnxEmbedder(cached_export(cache / "encoders", embed_model_name(), encoder.split("-")[1]))
+    return OnnxEmbedder(cached_export(cache / "encoders", embed_model_name(), encoder.split("-", 1)[1]))
 
 
 def build_corpus(cache: Path, encoder: str = "torch") -> Corpus:
@@ -373,7 +373,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument(
         "--encoder", choices=ENCODERS, default="torch",
-        help="embed documents and queries with torch (default), or the ONNX export in fp32 or int8",
+        help="embed documents and queries with torch (default), or the ONNX export in fp32, int8 or "
+        "int8-mixed",
     )  # fmt: skip
     args = parser.parse_args(argv)
     if args.sample is not None and args.sample < 1:

@@ -136,12 +136,14 @@ class TMDbResource(dg.ConfigurableResource):
 
 class EmbedderResource(dg.ConfigurableResource):
     """The sentence-transformers model for documents and queries (offline MiniLM by default), and how
-    documents are embedded: ONNX Runtime on a CPU (torch on a GPU), in fp32 or int8."""
+    documents are embedded: ONNX Runtime on a CPU (torch on a GPU), in fp32, int8 or int8-mixed."""
 
     model_name: str | None = Field(default=None, description="unset: EMBED_MODEL_NAME, else MiniLM")
     backend: str = Field(default="onnx", description="onnx (CPU; torch on a GPU) or torch")
     precision: str = Field(
-        default="fp32", description="fp32 (the model's own vectors) or int8 (ONNX only: another encoder)"
+        default="fp32",
+        description="fp32 (the model's own vectors), int8 or int8-mixed (ONNX only: other encoders; "
+        "int8-mixed keeps the feed-forward output projections in fp32)",
     )
 
     @property

@@ -7,7 +7,7 @@ An export folder (written by `movie_assets.index.onnx_export`) holds three files
     encoder.json     `EncoderInfo`: which model, its width, the precision, and the pooling it applies
 
 An fp32 export is the same encoder as the torch model (vectors agree to ~1e-5); an int8 one is not, so the
-embedding cache and the artifact set tell the two apart (`encoder_identity`, `cache_key`).
+embedding cache and the artifact set tell them apart (`encoder_identity`, `cache_key`).
 """
 
 from __future__ import annotations
@@ -29,8 +29,10 @@ TOKENIZER_FILE = "tokenizer.json"
 ENCODER_RECORD = "encoder.json"
 EXPORT_FILES = (MODEL_FILE, TOKENIZER_FILE, ENCODER_RECORD)
 EXPORT_VERSION = 1  # bump when the export's graph or record changes: cached exports are then redone
-Precision = Literal["fp32", "int8"]
-PRECISIONS: tuple[Precision, ...] = ("fp32", "int8")
+# int8: every weight MatMul quantized; int8-mixed: all but the feed-forward output projections (see
+# `movie_assets.index.onnx_export`). Both are other encoders than the model's own.
+Precision = Literal["fp32", "int8", "int8-mixed"]
+PRECISIONS: tuple[Precision, ...] = ("fp32", "int8", "int8-mixed")
 
 
 class EncoderUnavailable(RuntimeError):
@@ -52,7 +54,7 @@ class EncoderInfo(TypedDict):
 
 def encoder_identity(model: str, precision: str) -> str:
     """Which vectors may be compared: fp32 (torch or ONNX) and fp16 on a GPU are the model's own vectors;
-    int8 ones are another encoder's ("model@int8")."""
+    int8 ones are another encoder's ("model@int8", "model@int8-mixed")."""
     return model if precision in ("fp32", "fp16") else f"{model}@{precision}"
 
 

@@ -1,28 +1,34 @@
 """The batching query embedder: each caller gets its own vectors, concurrent callers share model calls,
-long texts are not batched with short ones, and a failure reaches every caller it concerns."""
+long texts are neither batched with short ones nor in their way, and a failure reaches every caller it
+concerns."""
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 import time
 from collections.abc import Sequence
 
 import numpy as np
+import pytest
 
-from movie_assets.api.batching import BatchingEmbedder
+from movie_assets.api.batching import LONG_NICE, BatchingEmbedder
 from movie_assets_tests.fakes import FakeEmbedder
 
 
 class GatedEmbedder(FakeEmbedder):
     """Holds every call until released, so that the next callers queue up behind the first."""
 
-    def __init__(self) -> None:
+    def __init__(self, holds: str = "") -> None:
         super().__init__()
+        self.holds = holds  # only calls with a text containing this are held ("": every call)
         self.release = threading.Event()
         self.batches: list[list[str]] = []
 
     def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
-        self.release.wait(10)
+        if any(self.holds in t for t in texts):
+            self.release.wait(10)
         self.batches.append(list(texts))
         if any("explode" in t for t in texts):
             raise RuntimeError("model failed")
@@ -44,11 +50,12 @@ def _queued_behind_a_held_call(texts: list[str]) -> tuple[GatedEmbedder, Batchin
 
     threads = [threading.Thread(target=call, args=(text,)) for text in ["hold", *texts]]
     threads[0].start()
-    while not embedder._jobs.empty():  # the model has taken "hold"
+    while not embedder._short.jobs.empty():  # the model has taken "hold"
         time.sleep(0.01)
     for thread in threads[1:]:
         thread.start()
-    while embedder._jobs.qsize() < len(texts):
+    short = sum(len(text) <= embedder.long_chars for text in texts)  # a long one goes to its own lane
+    while embedder._short.jobs.qsize() < short:
         time.sleep(0.01)
     inner.release.set()
     for thread in threads:
@@ -68,8 +75,37 @@ def test_concurrent_callers_share_one_model_call_and_each_gets_its_own_vector() 
 def test_a_long_description_is_not_padded_together_with_short_queries() -> None:
     long = "a recalled plot " * 100
     inner, _, got = _queued_behind_a_held_call(["heist", "space station", long])
-    assert sorted(inner.batches[1]) == ["heist", "space station"] and inner.batches[2] == [long]
+    assert len(inner.batches) == 3 and [long] in inner.batches
+    assert ["heist", "space station"] in map(sorted, inner.batches)
     assert np.allclose(got[long], FakeEmbedder().encode([long]))  # type: ignore[arg-type]
+
+
+def test_a_short_query_is_embedded_while_a_long_description_still_is() -> None:
+    inner = GatedEmbedder(holds="recalled")
+    embedder = BatchingEmbedder(inner)
+    long = "a recalled plot " * 100
+    got: list[np.ndarray] = []
+    held = threading.Thread(target=lambda: got.append(embedder.encode([long])))
+    held.start()
+    assert np.allclose(embedder.encode(["heist"]), FakeEmbedder().encode(["heist"]))
+    assert inner.batches == [["heist"]] and not got
+    inner.release.set()
+    held.join(10)
+    assert np.allclose(got[0], FakeEmbedder().encode([long]))
+    assert inner.batches == [["heist"], [long]] and embedder.batches == 2
+
+
+def test_long_descriptions_are_embedded_one_at_a_time() -> None:
+    inner = GatedEmbedder(holds="recalled")
+    embedder = BatchingEmbedder(inner)
+    texts = [f"a recalled plot number {i} " * 30 for i in range(3)]
+    threads = [threading.Thread(target=embedder.encode, args=([text],)) for text in texts]
+    for thread in threads:
+        thread.start()
+    inner.release.set()
+    for thread in threads:
+        thread.join(10)
+    assert sorted(inner.batches) == sorted([text] for text in texts)
 
 
 def test_a_failed_model_call_fails_its_callers_and_the_embedder_goes_on() -> None:
@@ -83,3 +119,13 @@ def test_it_says_whose_vectors_it_makes_as_its_inner_embedder_does() -> None:
     assert BatchingEmbedder(inner).identity == inner.name
     inner.identity = "fake-bag-of-words@int8"  # type: ignore[attr-defined]
     assert BatchingEmbedder(inner).identity == "fake-bag-of-words@int8"
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="thread priorities are per thread on Linux only")
+def test_the_long_lane_yields_the_cpu_to_short_queries() -> None:
+    embedder = BatchingEmbedder(FakeEmbedder())
+    embedder.encode(["a recalled plot " * 30])  # the long lane has started and set its priority
+    embedder.encode(["heist"])
+    nice = os.getpriority(os.PRIO_PROCESS, 0)
+    lanes = embedder._long._thread.native_id, embedder._short._thread.native_id
+    assert [os.getpriority(os.PRIO_PROCESS, tid) for tid in lanes] == [max(LONG_NICE, nice), nice]

@@ -82,6 +82,11 @@ def test_names_keys_and_identities(tmp_path: Path) -> None:
         TINY_ENCODER,
     )
     assert (int8.cache_key, int8.identity) == (f"{TINY_ENCODER}@onnx-int8", f"{TINY_ENCODER}@int8")
+    mixed = OnnxEmbedder(write_tiny_encoder(tmp_path / "c", precision="int8-mixed"))
+    assert (mixed.cache_key, mixed.identity) == (
+        f"{TINY_ENCODER}@onnx-int8-mixed",
+        f"{TINY_ENCODER}@int8-mixed",
+    )
     assert cache_key(FakeEmbedder()) == FakeEmbedder().name  # an embedder that does not say: its name
     assert encoder_identity("m", "fp16") == "m" and encoder_identity("m", "int8") == "m@int8"
 
@@ -212,5 +217,9 @@ def test_document_embedder_choices(
         load_document_embedder(TINY_ENCODER, precision="int8", export_root=tmp_path)
     with pytest.raises(ValueError, match="int8 vectors come from the ONNX backend only"):
         load_document_embedder(TINY_ENCODER, backend="torch", precision="int8")
+    with pytest.raises(EmbeddingModelUnavailable, match="int8-mixed ONNX encoder .* cannot be made"):
+        load_document_embedder(TINY_ENCODER, precision="int8-mixed", export_root=tmp_path)
+    with pytest.raises(ValueError, match="int8-mixed vectors come from the ONNX backend only"):
+        load_document_embedder(TINY_ENCODER, backend="torch", precision="int8-mixed")
     with pytest.raises(ValueError, match="backend must be one of"):
         load_document_embedder(TINY_ENCODER, backend="tf")

@@ -1,5 +1,5 @@
 """The packaged MiniLM exported to ONNX: the fp32 export is the same encoder as sentence-transformers' (to
-~1e-5), the int8 one is close but another encoder; exports are made once."""
+~1e-5), the int8 and int8-mixed ones are close but other encoders; exports are made once."""
 
 from __future__ import annotations
 
@@ -58,6 +58,23 @@ def test_the_int8_export_is_close_but_another_encoder(
     assert (folder / "model.onnx").stat().st_size < 0.3 * (
         cached_export(exports, DEFAULT_EMBED_MODEL, "fp32") / "model.onnx"
     ).stat().st_size
+
+
+def test_the_int8_mixed_export_keeps_the_feed_forward_outputs_in_fp32_and_is_closer(
+    exports: Path, minilm: SentenceTransformerEmbedder
+) -> None:
+    import onnx
+
+    folder = cached_export(exports, DEFAULT_EMBED_MODEL, "int8-mixed")
+    mixed, int8 = OnnxEmbedder(folder), OnnxEmbedder(cached_export(exports, DEFAULT_EMBED_MODEL, "int8"))
+    assert mixed.identity == f"{DEFAULT_EMBED_MODEL}@int8-mixed" != int8.identity
+    nodes = onnx.load(str(folder / "model.onnx")).graph.node
+    kept = [n.name for n in nodes if n.op_type == "MatMul" and "/output/dense/" in n.name]
+    assert len(kept) == 6 and not any("attention" in name for name in kept)  # one per layer, fp32
+    assert any(n.op_type in ("MatMulInteger", "DynamicQuantizeMatMul") for n in nodes)  # the rest is int8
+    want = minilm.encode(TEXTS)
+    closer = (mixed.encode(TEXTS) * want).sum(axis=1)
+    assert closer.mean() > (int8.encode(TEXTS) * want).sum(axis=1).mean() and closer.min() > 0.97, closer
 
 
 def test_an_export_is_made_once(exports: Path) -> None:
