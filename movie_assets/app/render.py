@@ -12,6 +12,7 @@ import base64
 import html
 import logging
 import re
+import unicodedata
 import zlib
 from collections.abc import Callable
 
@@ -31,7 +32,6 @@ SYNTHETIC_NOTE = (
 )
 _POSTER_PATH = re.compile(r"^/[A-Za-z0-9_-]+\.(?:jpe?g|png|webp)$")
 OTHER_TITLES_SHOWN = 4  # a card names a few other titles (a film may have dozens of translations)
-_WORD = re.compile(r"\w+")
 _ASCII_PUNCTUATION = re.compile(r"[!-/:-@\[-`{-~]")
 _LINKABLE = re.compile(r"[:@]|www\.", re.IGNORECASE)
 
@@ -74,8 +74,14 @@ def _one_line(text: str) -> str:
 # -- posters ---------------------------------------------------------------------------------------
 
 
+def _words(text: str) -> list[str]:
+    """The runs of letters, digits, combining marks and underscores in `text`: "ദൃശ്യം" is one word, where
+    a regex's \\w breaks it at each vowel sign (combining marks are not alphanumeric to `re`)."""
+    return "".join(ch if ch == "_" or unicodedata.category(ch)[0] in "LNM" else " " for ch in text).split()
+
+
 def _initials(title: str) -> str:
-    words = _WORD.findall(title)
+    words = _words(title)
     return "".join(w[0] for w in words[:2]).upper() or "?"
 
 
@@ -155,9 +161,7 @@ def why_matched(hit: Hit, result: SearchResult, query: str) -> str:
         reasons.append("genre " + ", ".join(genres))
     text = " ".join([hit.title, *hit.other_titles, hit.overview or "", *hit.cast, *hit.directors])
     found_terms = _terms(text)
-    words = [
-        w for w in dict.fromkeys(_WORD.findall(query.casefold())) if (t := _terms(w)) and t <= found_terms
-    ]
+    words = [w for w in dict.fromkeys(_words(query.casefold())) if (t := _terms(w)) and t <= found_terms]
     if words:
         reasons.append("words " + ", ".join(f"“{w}”" for w in words[:6]))
     dense, bm25 = hit.components.dense_rank, hit.components.bm25_rank

@@ -1,7 +1,8 @@
 """Parsed constraints applied to the catalogue: which movies satisfy each one, as masks over payload rows.
 
 A hard constraint filters (the Searcher ranks inside the mask of all of them, then tops up from the rest
-when fewer than k pass); a soft one multiplies the scores of the pool members that satisfy it. The
+when fewer than k pass); a soft one multiplies the scores of the pool members that satisfy it. A whole
+title ("The English Patient") is neither: its films are put first, whatever their scores (`title_rows`). The
 language is left to the language policy (`lang_policy`), as before constraints existed. Year cues are
 not applied when year knobs are given: the knobs win.
 """
@@ -9,6 +10,7 @@ not applied when year knobs are given: the knobs win.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -25,8 +27,6 @@ SOFT_BOOST = 1.2
 # A film about what the query excludes ("without zombies") is pushed well down, not removed: the words
 # are matched as text, which is rougher than a genre.
 EXCLUDED_WORDS_FACTOR = 0.5
-# A query that is a catalogue title ("The English Patient") puts the films of that title first.
-TITLE_FACTOR = 2.0
 FILTERED = (
     "genre",
     "not_genre",
@@ -110,9 +110,9 @@ class CatalogueFacts:
         if c.kind == "not_words":
             return ~self.mentions(at, c.value.split())
         if c.kind == "title":
-            # The title as shown and as typed: read from another title ("Yuya no Kamigami"), the query
-            # names every film known by it, each shown by its own title.
-            wanted = {fold(c.value), fold(c.words)} - {""}
+            # The title as typed: read from another title ("Yuya no Kamigami"), the query names every
+            # film known by it, each shown by its own title, and no other film of the title it is shown by.
+            wanted = {fold(c.words or c.value)} - {""}
             columns = [n for n in ("title", "original_title", "alt_titles") if n in self._payload.columns]
             titles = self._payload[at].select(columns).iter_rows()
             return np.array([any(fold(t) in wanted for t in _spellings(row)) for row in titles], dtype=bool)
@@ -151,7 +151,7 @@ def hard_mask(
 
 def soft_boost(catalogue: CatalogueFacts, constraints: list[Constraint], found: Candidates) -> Candidates:
     """The pool with each soft constraint's factor multiplied in (recorded as boost "constraints")."""
-    soft = [c for c in constraints if not c.hard]
+    soft = [c for c in constraints if not c.hard and c.kind != "title"]  # a title lifts: `title_rows`
     if not soft or len(found) == 0:
         return found
     factor = np.ones(len(found))
@@ -159,13 +159,34 @@ def soft_boost(catalogue: CatalogueFacts, constraints: list[Constraint], found: 
         met = catalogue.satisfied(c, found.rows)
         if c.kind == "not_words":
             factor *= np.where(met, 1.0, EXCLUDED_WORDS_FACTOR)
-        elif c.kind == "title":
-            factor *= np.where(met, TITLE_FACTOR, 1.0)
         elif c.kind == "not_genre":
             factor *= np.where(met, 1.0, 1 / SOFT_BOOST)
         else:
             factor *= np.where(met, SOFT_BOOST, 1.0)
     return found.boost("constraints", factor) if np.any(factor != 1.0) else found
+
+
+def title_rows(
+    catalogue: CatalogueFacts,
+    constraints: list[Constraint],
+    titled: Callable[[str], list[int]],
+    mask: np.ndarray | None,
+) -> np.ndarray:
+    """The films a whole-query title names, to be put first, most voted first: those bearing the title
+    as typed (as title, original title or another title, exact after `fold`: the films `satisfied` finds)
+    that `mask` keeps. A user who types a title wants that film, whatever scores best on its words: a
+    factor on the fused score at best ties it with a film both retrievers found first.
+
+    `titled` gives the rows of the films bearing one spelling (`SeedBook.titled`).
+    """
+    rows: set[int] = set()
+    for c in constraints:
+        if c.kind == "title":
+            rows.update(titled(c.words or c.value))
+    kept = np.array(sorted(rows), dtype=np.int64)
+    if mask is not None:
+        kept = kept[mask[kept]]
+    return kept[np.argsort(-catalogue.facts.votes[kept], kind="stable")]
 
 
 def thin_notes(

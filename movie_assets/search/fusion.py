@@ -136,6 +136,35 @@ class Candidates:
         """Best score first; equal scores keep their current order."""
         return self.take(np.argsort(-self.scores, kind="stable"))
 
+    def first(self, rows: np.ndarray) -> Candidates:
+        """`rows` first, in that order, then the other candidates as they were; a row not among the
+        candidates joins them, found by no retriever (ranks 0, fused 0). Each row put first has its score
+        raised to the best score below it, so scores still fall down the list (none is lowered)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        rows = rows[np.sort(np.unique(rows, return_index=True)[1])]  # each once, at its first place
+        if rows.size == 0:
+            return self
+        where = ranks_of(rows, self.rows)  # 1-based, 0 for a row not among the candidates
+        here = where > 0
+
+        def placed(values: np.ndarray, absent: float) -> np.ndarray:
+            out = np.full(rows.size, absent, dtype=values.dtype)
+            out[here] = values[where[here] - 1]
+            return out
+
+        rest = self.take(np.flatnonzero(~np.isin(self.rows, rows)))
+        floor = float(rest.scores[0]) if len(rest) else -np.inf
+        scores = np.maximum(placed(self.scores, floor if len(rest) else 0.0), floor)
+        lifted = Candidates(
+            rows,
+            np.maximum.accumulate(scores[::-1])[::-1],
+            placed(self.dense_rank, 0),
+            placed(self.bm25_rank, 0),
+            None if self.fused is None else placed(self.fused, 0.0),
+            {name: placed(factor, 1.0) for name, factor in self.boosts.items()},
+        )
+        return lifted.extend(rest)
+
     def extend(self, other: Candidates) -> Candidates:
         """These candidates, then those of `other` not already here (a hard filter's top-up)."""
         other = other.take(np.flatnonzero(~np.isin(other.rows, self.rows)))

@@ -19,7 +19,7 @@ from movie_assets.index import (
 )
 from movie_assets.ranking import LearnedParts, open_learned
 from movie_assets.search.artifacts import ArtifactsSummary
-from movie_assets.search.constraints import hard_mask, soft_boost, thin_notes
+from movie_assets.search.constraints import hard_mask, soft_boost, thin_notes, title_rows
 from movie_assets.search.explain import reasons
 from movie_assets.search.filters import MovieFacts
 from movie_assets.search.fusion import Candidates, rrf_arrays
@@ -205,6 +205,8 @@ class Searcher:
             if len(found) < p.k:
                 relaxed = soft_boost(catalogue, list(q.constraints), self._candidates(q, p, base, plan))
                 found = found.extend(relaxed)
+        # A query that is a title asks for its films: they come first in every method, the ranker's too.
+        found = found.first(title_rows(catalogue, list(q.constraints), self._seed_book.titled, strict))
         learned = self._learned_for(p)
         notes = q.notes + tuple(thin_notes(catalogue, list(q.constraints), base, matched or 0, p.k))
         if plan is not None:

@@ -115,6 +115,7 @@ def test_a_card_shows_the_cached_poster() -> None:
         ("heat", None, ">H<"),
         ("Tom & Jerry <3", 1990, ">TJ<"),
         ("!!", 2001, ">?<"),
+        ("ദൃശ്യം 2", 2021, ">ദ2<"),  # one word with its vowel signs, then the next word
     ],
 )
 def test_placeholder_poster_draws_initials_and_year(title: str, year: int | None, initials: str) -> None:
@@ -230,6 +231,16 @@ def test_card_names_a_few_other_titles_escaped_and_none_without_them() -> None:
     assert render.OTHER_TITLES_SHOWN == 4
     assert "ma-also" not in render.card_html(_hit(original_title="Vikram Vedha"), PLAIN, "x")
     assert "words “drushyam”" in render.why_matched(hit, PLAIN, "Drushyam")  # another title's words match
+
+
+@pytest.mark.parametrize("query", ["ദൃശ്യം", "दृश्यम", "ദൃശ്യം दृश्यम"])
+def test_the_fallback_why_line_keeps_indic_words_whole(query: str) -> None:
+    """A vowel sign is part of its word (Unicode category M): the query's Malayalam and Devanagari words
+    are matched whole against the hit's other titles, not cut into letters that match nothing."""
+    hit = _hit(title="Drishyam", original_title="ദൃശ്യം", alt_titles=("दृश्यम",),
+               components=Components(None, None, None, {}))  # fmt: skip
+    shown = ", ".join(f"“{w}”" for w in query.split())
+    assert render.why_matched(hit, PLAIN, query) == f"words {shown}"
 
 
 def test_card_without_overview_says_so() -> None:

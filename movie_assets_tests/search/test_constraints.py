@@ -220,11 +220,11 @@ def test_a_damaged_gazetteer_is_an_artifacts_error(artifacts: Path, tmp_path: Pa
 
 def test_a_title_query_puts_that_film_first(searcher: Searcher) -> None:
     """A query that is a catalogue title names no genre or language ("Memories of Murder" is no
-    Mystery filter); the films of that title are boosted."""
+    Mystery filter); the films of that title are put first, not boosted."""
     result = searcher.search("memories of murder", k=3)
     assert [c.kind for c in result.parsed.constraints] == ["title"]
     top = result.hits[0]
-    assert top.title == "Memories of Murder" and top.components.boosts == {"constraints": 2.0}
+    assert top.title == "Memories of Murder" and top.components.boosts == {}
     assert "titled Memories of Murder" in [r.text for r in top.why]
 
 

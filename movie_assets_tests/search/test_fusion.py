@@ -83,3 +83,30 @@ def test_candidates_boost_sort_and_extend() -> None:
     joined = boosted.extend(more)
     assert joined.rows.tolist() == [11, 10, 12, 13]
     assert joined.boosts["language"].tolist() == [1.2, 1.0, 2.0, 1.0]
+
+
+def test_first_puts_rows_first_and_adds_those_not_found() -> None:
+    """Rows asked first come first in that order (each once); one not among the candidates joins them
+    found by no retriever; every row put first is raised to the best score below it, none is lowered."""
+    found = Candidates(
+        rows=np.array([10, 11, 12, 13]),
+        scores=np.array([0.9, 0.5, 0.4, 0.1]),
+        dense_rank=np.array([1, 2, 0, 3]),
+        bm25_rank=np.array([2, 0, 1, 3]),
+        fused=np.array([0.03, 0.02, 0.015, 0.01]),
+        boosts={"language": np.array([1.2, 1.0, 1.0, 1.2])},
+    )
+    lifted = found.first(np.array([13, 99, 11, 13]))
+    assert lifted.rows.tolist() == [13, 99, 11, 10, 12]
+    assert lifted.scores.tolist() == [0.9, 0.9, 0.9, 0.9, 0.4]  # raised to 10's 0.9, the best left below
+    assert lifted.dense_rank.tolist() == [3, 0, 2, 1, 0] and lifted.bm25_rank.tolist() == [3, 0, 0, 2, 1]
+    assert lifted.fused is not None and lifted.fused.tolist() == [0.01, 0.0, 0.02, 0.03, 0.015]
+    assert lifted.boosts["language"].tolist() == [1.2, 1.0, 1.0, 1.2, 1.0]
+    high = found.first(np.array([10, 12]))
+    assert high.rows.tolist() == [10, 12, 11, 13] and high.scores.tolist() == [0.9, 0.5, 0.5, 0.1]
+    assert found.first(np.array([], dtype=np.int64)) is found
+    alone = Candidates.ranked(
+        np.empty(0, np.int64), np.empty(0), np.empty(0, np.int64), np.empty(0, np.int64), False
+    )
+    added = alone.first(np.array([5]))
+    assert added.rows.tolist() == [5] and added.scores.tolist() == [0.0] and added.fused is None
