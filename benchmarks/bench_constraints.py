@@ -12,7 +12,7 @@ with constraints off (the query words only, as before the parser). The catalogue
 (the union of the three dumps in ../shared/data/catalog, MiniLM vectors cached); a set built before
 gazetteers reads its names from the payload.
 
-    MOVIE_ASSETS_HOME=/work/bench_home python benchmarks/bench_constraints.py
+    MOVIE_ASSETS_HOME=/tmp/bench_home python benchmarks/bench_constraints.py
     python benchmarks/bench_constraints.py --artifacts /path/to/artifacts --out /tmp/bench_constraints.json
 
 Results: a table on stdout (and each query below the goal), JSON at --out (default

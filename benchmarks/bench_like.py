@@ -12,7 +12,7 @@ Baseline, measured in the same run: the seed's nearest neighbours by its stored 
 The catalogue is bench_quality's (the union of the three dumps in ../shared/data/catalog, MiniLM vectors
 cached); it has no `collection` values (the dumps carry none), so that criterion never fires there.
 
-    MOVIE_ASSETS_HOME=/work/bench_home python benchmarks/bench_like.py
+    MOVIE_ASSETS_HOME=/tmp/bench_home python benchmarks/bench_like.py
     python benchmarks/bench_like.py --artifacts /path/to/artifacts --seeds 30 --out /tmp/bench_like.json
 
 Results: a per-film table and the means on stdout, JSON at --out (default

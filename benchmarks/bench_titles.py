@@ -13,7 +13,7 @@ Latin title ("Heat") and one of generic words only ("Scary Movie") are read as w
 The catalogue is bench_quality's (the union of the three dumps in ../shared/data/catalog, MiniLM vectors
 cached); its films have no other titles (the dumps carry none).
 
-    MOVIE_ASSETS_HOME=/work/bench_home python benchmarks/bench_titles.py
+    MOVIE_ASSETS_HOME=/tmp/bench_home python benchmarks/bench_titles.py
     python benchmarks/bench_titles.py --films 50 --learned-set none --out /tmp/bench_titles.json
 
 Results: a table per method on stdout (and the queries still below rank 1), JSON at --out (default

@@ -158,22 +158,28 @@ def tiny_table(dim: int = 8) -> np.ndarray:
     return np.random.default_rng(7).normal(size=(len(TINY_WORDS) + 4, dim)).astype(np.float32)
 
 
-def install_votes_ranker(folder: Path) -> None:
-    """Install into the artifact set `folder` a learned ranker taught that the answer is always the pool
-    member with the most votes (whatever the text says), so a test sees the ranker's own order."""
-    from movie_assets.index import install_learned, read_manifest
-    from movie_assets.ranking import FEATURE_NAMES, FEATURE_SCHEMA, RANKER_FILE
+def votes_ranker() -> Any:
+    """A learned ranker taught that the answer is always the pool member with the most votes (whatever
+    the text says), so a test sees the ranker's own order."""
+    from movie_assets.ranking import FEATURE_NAMES
     from movie_assets.training import Group, train_ranker
 
     votes = FEATURE_NAMES.index("log_votes")
     rng = np.random.default_rng(0)
     groups = []
-    for _ in range(60):
-        features = rng.normal(size=(10, len(FEATURE_NAMES))).astype(np.float32)
-        features[:, votes] = rng.uniform(0, 10, size=10)
+    for _ in range(120):
+        features = rng.normal(size=(12, len(FEATURE_NAMES))).astype(np.float32)
+        features[:, votes] = rng.uniform(0, 10, size=12)
         groups.append(Group(features, (features[:, votes] == features[:, votes].max()).astype(np.int32)))
-    model = train_ranker(groups[:50], groups[50:], threads=1).model
+    return train_ranker(groups[:100], groups[100:], threads=1).model
+
+
+def install_votes_ranker(folder: Path) -> None:
+    """Install `votes_ranker` into the artifact set `folder`."""
+    from movie_assets.index import install_learned, read_manifest
+    from movie_assets.ranking import FEATURE_SCHEMA, RANKER_FILE
+
     manifest = read_manifest(folder)
     entry = {"encoder": manifest["embedding_model"], "dim": manifest["dim"], "feature_schema": FEATURE_SCHEMA,
              "fingerprint": "test"}  # fmt: skip
-    install_learned(folder, {RANKER_FILE: model.encode()}, entry)
+    install_learned(folder, {RANKER_FILE: votes_ranker().encode()}, entry)

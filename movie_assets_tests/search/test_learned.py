@@ -11,26 +11,13 @@ import numpy as np
 import pytest
 
 from movie_assets.index import install_learned, read_manifest
-from movie_assets.ranking import ADAPTER_FILE, FEATURE_NAMES, FEATURE_SCHEMA, RANKER_FILE
+from movie_assets.ranking import ADAPTER_FILE, FEATURE_SCHEMA, RANKER_FILE
 from movie_assets.search import METHODS, ArtifactsError, Searcher, SearchResult
-from movie_assets.training import Group, train_ranker
 from movie_assets_tests.catalogues import SEARCH_MOVIES as MOVIES
 from movie_assets_tests.catalogues import build_search_artifacts as build_artifacts
-from movie_assets_tests.fakes import FakeEmbedder
+from movie_assets_tests.fakes import FakeEmbedder, votes_ranker
 
-VOTES = FEATURE_NAMES.index("log_votes")
 QUERY = "a police officer hunts a gangster crime"
-
-
-def _votes_ranker() -> str:
-    """A ranker taught that the answer is always the pool member with the most votes."""
-    rng = np.random.default_rng(0)
-    groups = []
-    for _ in range(120):
-        features = rng.normal(size=(12, len(FEATURE_NAMES))).astype(np.float32)
-        features[:, VOTES] = rng.uniform(0, 10, size=12)
-        groups.append(Group(features, (features[:, VOTES] == features[:, VOTES].max()).astype(np.int32)))
-    return train_ranker(groups[:100], groups[100:], threads=1).model
 
 
 def _npy(matrix: np.ndarray) -> bytes:
@@ -55,7 +42,7 @@ def plain(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def ranked(plain: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("ranked") / "artifacts"
     shutil.copytree(plain, folder)
-    _install(folder, {RANKER_FILE: _votes_ranker().encode()})
+    _install(folder, {RANKER_FILE: votes_ranker().encode()})
     return folder
 
 
@@ -109,7 +96,7 @@ def test_a_stale_ranker_is_refused_at_open(plain: Path, tmp_path: Path) -> None:
     folder = tmp_path / "artifacts"
     shutil.copytree(plain, folder)
     _install(
-        folder, {RANKER_FILE: _votes_ranker().encode()}, feature_schema="movie_assets.ranking.features/v0:x"
+        folder, {RANKER_FILE: votes_ranker().encode()}, feature_schema="movie_assets.ranking.features/v0:x"
     )
     with pytest.raises(ArtifactsError, match="feature schema") as caught:
         Searcher.open(folder, embedder=FakeEmbedder())
