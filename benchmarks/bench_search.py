@@ -32,7 +32,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -128,6 +127,17 @@ def open_worker(artifacts: str, preload: bool = False) -> dict[str, Any]:
     }
 
 
+class _StandIn:
+    """A part with one method replaced; every other attribute is read from the part itself."""
+
+    def __init__(self, part: Any, method: str, run: Callable[..., Any]) -> None:
+        self._part = part
+        setattr(self, method, run)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._part, name)
+
+
 class _StageClock:
     """Wall and CPU seconds per stage, from timers put around the Searcher's public parts (its encoder
     and retrievers): each query's stages are the very calls `Searcher.search` made."""
@@ -146,15 +156,16 @@ class _StageClock:
             self.wall[name] += time.perf_counter() - start
             self.cpu[name] += time.process_time() - start_cpu
 
-    def timed(self, name: str, call: Callable[..., Any]) -> SimpleNamespace:
-        """A stand-in part whose one method `call` is timed under `name` (its last answer kept)."""
+    def timed(self, name: str, call: Callable[..., Any]) -> _StandIn:
+        """A stand-in part whose method `call` is timed under `name` (its last answer kept); its other
+        attributes are the part's own (the seeded stage reads the dense part's stored vectors)."""
 
         def run(*args: Any, **kwargs: Any) -> Any:
             with self.timing(name):
                 self.last[name] = call(*args, **kwargs)
             return self.last[name]
 
-        return SimpleNamespace(**{call.__name__: run})
+        return _StandIn(call.__self__, call.__name__, run)
 
     @staticmethod
     def split(clock: dict[str, float], total: float) -> dict[str, float]:
