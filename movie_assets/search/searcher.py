@@ -83,7 +83,7 @@ class Searcher:
         self._cross_encoder = LazyCrossEncoder(cross_encoder)
         # The parser's vocabulary (people, titles) and the constraints' per-movie facts, on first use.
         self.knowledge = CatalogueKnowledge(artifacts, self.payload, self.facts, self.sparse)
-        self._seed_book = SeedBook(self.payload, lambda: self._gazetteer())
+        self._seed_book = SeedBook(self.payload, self._gazetteer)
 
     @classmethod
     def open(
@@ -185,7 +185,7 @@ class Searcher:
             q = reading_without_text(p)  # the liked films alone make the query
         else:
             q = read_query(query, p, self.knowledge.vocabulary())
-        plan = self._seed_plan(q, p)
+        plan = seed_plan(self, self._seed_book, q, p)
         if plan is not None:
             q = replace(q, notes=q.notes + plan.seeds.notes)
             if plan.text is not None:
@@ -194,9 +194,8 @@ class Searcher:
                 return self._nothing_to_search(q, p, plan)
         catalogue = self.knowledge.catalogue()
         # The knobs filter strictly; the query's hard constraints filter, then the rest tops up.
-        base = self.facts.mask(p.year_min, p.year_max, p.min_votes)
-        if plan is not None:
-            base = self._without_seeds(base, plan)
+        knobs = self.facts.mask(p.year_min, p.year_max, p.min_votes)
+        base = knobs if plan is None else self._without_seeds(knobs, plan)
         strict = hard_mask(catalogue, list(q.constraints), base)
         found = soft_boost(catalogue, list(q.constraints), self._candidates(q, p, strict, plan))
         matched = None
@@ -210,7 +209,8 @@ class Searcher:
         learned = self._learned_for(p)
         notes = q.notes + tuple(thin_notes(catalogue, list(q.constraints), base, matched or 0, p.k))
         if plan is not None:
-            notes += tuple(self._seed_outside(plan, q, p))
+            # Liked films the filters would leave out are noted: films like them are still looked for.
+            notes += tuple(seeds_outside(plan, hard_mask(catalogue, list(q.constraints), knobs)))
         # With a liked film the seeds' lists are fused after the ranker: it no longer orders the list alone.
         fused_after = plan is not None and plan.user is not None
         ranked = learned is not None and learned.parts.ranker is not None and not fused_after
@@ -237,9 +237,6 @@ class Searcher:
         assert gazetteer is not None  # the knowledge always has one
         return gazetteer
 
-    def _seed_plan(self, q: QueryReading, p: SearchParams) -> SeedPlan | None:
-        return seed_plan(self, self._seed_book, q, p)
-
     def _without_seeds(self, base: np.ndarray | None, plan: SeedPlan) -> np.ndarray | None:
         rows = plan.seeds.rows
         if rows.size == 0:
@@ -247,11 +244,6 @@ class Searcher:
         mask = np.ones(self.count, dtype=bool) if base is None else base.copy()
         mask[rows] = False
         return mask
-
-    def _seed_outside(self, plan: SeedPlan, q: QueryReading, p: SearchParams) -> list[str]:
-        """Notes on liked films the filters would leave out: films like them are still looked for."""
-        knobs = self.facts.mask(p.year_min, p.year_max, p.min_votes)
-        return seeds_outside(plan, hard_mask(self.knowledge.catalogue(), list(q.constraints), knobs))
 
     def _nothing_to_search(self, q: QueryReading, p: SearchParams, plan: SeedPlan) -> SearchResult:
         """No text and no liked film found: no hits, and the notes say why."""
