@@ -11,7 +11,7 @@ import contextlib
 import dataclasses
 import fcntl
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -141,33 +141,48 @@ class EmbedderResource(dg.ConfigurableResource):
     model_name: str | None = Field(default=None, description="unset: EMBED_MODEL_NAME, else MiniLM")
     backend: str = Field(default="onnx", description="onnx (CPU; torch on a GPU) or torch")
     precision: str = Field(
-        default="fp32",
-        description="fp32 (the model's own vectors), int8 or int8-mixed (ONNX only: other encoders; "
-        "int8-mixed keeps the feed-forward output projections in fp32)",
+        default="auto",
+        description="auto (int8-mixed on ONNX on a CPU, else fp32), fp32 (the model's own vectors), int8 "
+        "or int8-mixed (ONNX only: other encoders; int8-mixed keeps the feed-forward output projections in "
+        "fp32)",
     )
 
     @property
     def name(self) -> str:
         return self.model_name or embed_model_name()
 
-    @property
-    def identity(self) -> str:
-        """Which encoder's vectors this makes (`movie_assets.index.encoder_identity`)."""
-        from movie_assets.index import encoder_identity
+    def precision_for(self, held: Collection[str]) -> str:
+        """The precision to embed in, given the encoders whose vectors a data home holds: the one asked;
+        for "auto", the one every held vector already has (a new year, a refresh or a faster machine never
+        mixes encoders, and nothing is re-embedded), else "auto" (int8-mixed on a CPU, fp32 on a GPU)."""
+        from movie_assets.index import PRECISIONS, encoder_identity
 
-        return encoder_identity(self.name, self.precision)
+        if self.precision == "auto":
+            for precision in PRECISIONS:
+                if set(held) == {encoder_identity(self.name, precision)}:
+                    return precision
+        return self.precision
 
-    def load(self, export_root: Path | None = None) -> Any:
-        """The document embedder; `export_root` keeps its ONNX export (None: torch)."""
-        return _load_embedder(self.name, self.backend, self.precision, export_root)
+    def load(self, export_root: Path | None = None, *, held: Collection[str] = ()) -> Any:
+        """The document embedder; `export_root` keeps its ONNX export (None: torch); `held`: see
+        `precision_for`. The embedder says whose vectors it makes (`movie_assets.index.identity_of`)."""
+        return _load_embedder(self.name, self.backend, self.precision_for(held), export_root)
 
-    def query_encoder(self, export_root: Path) -> dict[str, Any]:
-        """The artifact set's extra for queries: this model's ONNX export in this resource's precision
+    def load_for(self, paths: DataPaths) -> Any:
+        """The document embedder for the data home at `paths`: its exports kept there, and in "auto" the
+        encoder its embeddings already hold."""
+        from movie_assets.index import held_encoders
+
+        files = [paths.embeddings_file(year) for year in paths.built_years(paths.embeddings_root)]
+        return self.load(paths.encoder_cache_dir, held=held_encoders(files, self.name))
+
+    def query_encoder(self, export_root: Path, precision: str) -> dict[str, Any]:
+        """The artifact set's extra for queries: this model's ONNX export in `precision`, the documents'
         (name -> writer, for `write_artifacts`); empty, and queries use torch, when it cannot be made."""
         from movie_assets.index import ENCODER_DIR, EncoderUnavailable, cached_export, encoder_writer
 
         try:
-            return {ENCODER_DIR: encoder_writer(cached_export(export_root, self.name, self.precision))}
+            return {ENCODER_DIR: encoder_writer(cached_export(export_root, self.name, precision))}
         except (EncoderUnavailable, ImportError, OSError) as exc:
             dg.get_dagster_logger().warning(f"no ONNX query encoder for {self.name!r}: {exc}")
             return {}

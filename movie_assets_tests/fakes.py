@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -15,7 +15,6 @@ import numpy as np
 import polars as pl
 
 from movie_assets.catalog.schema import MOVIES_SCHEMA
-from movie_assets.index import identity_of
 from movie_assets.resources import EmbedderResource
 
 _WORD = re.compile(r"\w+")
@@ -65,12 +64,7 @@ class FakeEmbedderResource(EmbedderResource):
 
     fail: bool = False
 
-    @property
-    def identity(self) -> str:
-        # Whose vectors the loaded embedder makes, as the embeddings asset records them: the fake's own.
-        return identity_of(FAKE_EMBEDDER)
-
-    def load(self, export_root: Path | None = None) -> Any:
+    def load(self, export_root: Path | None = None, *, held: Collection[str] = ()) -> Any:
         if self.fail:
             raise RuntimeError("embedder unavailable (injected)")
         return FAKE_EMBEDDER

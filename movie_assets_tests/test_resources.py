@@ -104,3 +104,38 @@ def test_a_bad_scope_fails_the_run_with_its_reason(
 ) -> None:
     with pytest.raises(dg.Failure, match=message):
         resource.scope()
+
+
+def test_auto_precision_keeps_the_encoder_a_data_home_already_holds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A home embedded in fp32 (or on a GPU) stays fp32 under "auto", so a refresh never mixes encoders
+    and nothing is re-embedded; a new or mixed home gets the machine's choice; a precision set wins."""
+    import numpy as np
+    import polars as pl
+
+    from movie_assets import resources
+    from movie_assets.index import write_vectors
+    from movie_assets.paths import DataPaths
+    from movie_assets.resources import EmbedderResource
+
+    loaded: list[tuple[str, Path | None]] = []
+    monkeypatch.setattr(
+        resources, "_load_embedder", lambda name, backend, precision, root: loaded.append((precision, root))
+    )
+    auto = EmbedderResource(model_name="m")
+    assert auto.precision_for(set()) == "auto"
+    assert auto.precision_for({"m"}) == "fp32"
+    assert auto.precision_for({"m@int8-mixed"}) == "int8-mixed"
+    assert auto.precision_for({"m", "m@int8-mixed"}) == "auto"  # the index step says which year to redo
+    assert auto.precision_for({"other-model"}) == "auto"
+    assert EmbedderResource(model_name="m", precision="int8").precision_for({"m"}) == "int8"
+
+    paths = DataPaths(tmp_path)
+    docs = pl.DataFrame({"movie_id": [1], "doc_hash": ["a"], "document": ["x"]})
+    auto.load_for(paths)
+    write_vectors(docs, np.ones((1, 4), np.float32), "m", paths.embeddings_file(2020))
+    auto.load_for(paths)
+    write_vectors(docs, np.ones((1, 4), np.float32), "m", paths.embeddings_file(2021), encoder="m@int8")
+    auto.load_for(paths)
+    assert loaded == [(p, paths.encoder_cache_dir) for p in ("auto", "fp32", "auto")]

@@ -42,7 +42,7 @@ def movie_embeddings(
     year = int(context.partition_key)
     paths = data.paths()
     docs = pl.read_parquet(paths.documents_file(year))
-    model = embedder.load(paths.encoder_cache_dir)
+    model = embedder.load_for(paths)
     vectors, stats = embed_documents(docs, model, EmbeddingCache(paths.embedding_cache_dir))
     target = write_vectors(
         docs, vectors, embedder.name, paths.embeddings_file(year), encoder=identity_of(model)

@@ -14,6 +14,8 @@ from movie_assets.index import (
     DENSE_FILE,
     ann_recall_at_k,
     carried_learned,
+    export_precision,
+    identity_of,
     load_dense,
     read_vectors,
     sets_dir,
@@ -59,8 +61,11 @@ def search_artifacts(
     years = paths.built_years()
     catalogue = read_movies_dir(paths.movies_root, years)
     docs = pl.concat([pl.read_parquet(paths.documents_file(y)) for y in years]) if years else None
+    # The encoder this machine embeds with (the resource's "auto" picks by machine): every year's vectors
+    # must be its, and the query encoder is its export.
+    model = embedder.load_for(paths)
     ids, vectors = read_vectors(
-        [paths.embeddings_file(y) for y in years], model_name=embedder.name, encoder=embedder.identity
+        [paths.embeddings_file(y) for y in years], model_name=embedder.name, encoder=identity_of(model)
     )
     if docs is None or docs.height == 0:
         raise dg.Failure(
@@ -77,10 +82,10 @@ def search_artifacts(
     carried = carried_learned(paths.artifacts_dir, embedder.name, int(vectors.shape[1]), build_id)
     # The query encoder travels with the set: ONNX in the documents' precision, so a search starts without
     # torch and never embeds queries with another encoder than the documents'.
-    encoder = embedder.query_encoder(paths.encoder_cache_dir)
+    encoder = embedder.query_encoder(paths.encoder_cache_dir, export_precision(model))
     manifest = write_artifacts(
         catalogue, docs, vectors, paths.artifacts_dir, model_name=embedder.name, source=source,
-        extra_files={**carried, **encoder}, build_id=build_id, encoder=embedder.identity,
+        extra_files={**carried, **encoder}, build_id=build_id, encoder=identity_of(model),
     )  # fmt: skip
     common = {
         "count": manifest["count"],

@@ -80,7 +80,7 @@ def search_ranker(
     folder = paths.artifacts_dir
     try:
         # Opened without its learned parts: a stale ranker is exactly what this asset is here to replace.
-        searcher = Searcher.open(folder, embedder=embedder.load(paths.encoder_cache_dir), learned=False)
+        searcher = Searcher.open(folder, embedder=embedder.load_for(paths), learned=False)
     except ArtifactsError as exc:
         raise dg.Failure(str(exc)) from exc
     manifest = searcher.manifest

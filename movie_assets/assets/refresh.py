@@ -124,7 +124,7 @@ def _apply(
         _materialized(context, year_patch.year, {"movie_details": {"patched": True}, "movies": movies_meta})
     todo = pending.read()
     model = (
-        embedder.load(paths.encoder_cache_dir) if todo else None
+        embedder.load_for(paths) if todo else None
     )  # loading a model takes seconds: not when nothing changed
     changed = {p.year: p.changed for p in patch.years if p.year not in unfinished}
     refreshed, stats = (

@@ -89,7 +89,7 @@ def search_eval(
     """Retrieval quality of each search method: proxy metrics on title queries, relevance on labelled ones."""
     paths, methods = data.paths(), _methods(config)
     try:
-        searcher = Searcher.open(paths.artifacts_dir, embedder=embedder.load(paths.encoder_cache_dir))
+        searcher = Searcher.open(paths.artifacts_dir, embedder=embedder.load_for(paths))
     except ArtifactsError as exc:
         raise dg.Failure(str(exc)) from exc
     tot, note = _labelled(config, paths, searcher)

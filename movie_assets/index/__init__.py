@@ -16,7 +16,7 @@ from movie_assets.index.embedding import (
     load_embedder,
     unit_rows,
 )
-from movie_assets.index.encoders import BACKENDS, load_document_embedder
+from movie_assets.index.encoders import AUTO, BACKENDS, load_document_embedder
 from movie_assets.index.gazetteer import (
     GAZETTEER_EXTRA,
     GAZETTEER_VERSION,
@@ -57,13 +57,14 @@ from movie_assets.index.onnx_encoder import (
     OnnxEmbedder,
     cache_key,
     encoder_identity,
+    export_precision,
     identity_of,
 )
 from movie_assets.index.onnx_export import cached_export, encoder_writer, export_encoder
 from movie_assets.index.sets import KEEP_SETS, current_set_id, resolve_set, sets_dir
 from movie_assets.index.sparse import bm25_scores, bm25_top_k, load_bm25, top_scoring
 from movie_assets.index.tokenize import TOKENIZER_ID, tokenize_query, word_pattern
-from movie_assets.index.vectors import read_vectors, write_vectors
+from movie_assets.index.vectors import held_encoders, read_vectors, write_vectors
 
 __all__ = [
     "GAZETTEER_EXTRA",
@@ -73,6 +74,7 @@ __all__ = [
     "Title",
     "fold",
     "gazetteer_writer",
+    "AUTO",
     "BACKENDS",
     "ENCODER_DIR",
     "PRECISIONS",
@@ -83,6 +85,7 @@ __all__ = [
     "encoder_identity",
     "identity_of",
     "encoder_writer",
+    "export_precision",
     "export_encoder",
     "load_document_embedder",
     "DENSE_FILE",
@@ -125,6 +128,7 @@ __all__ = [
     "open_artifacts",
     "parse_manifest",
     "read_manifest",
+    "held_encoders",
     "read_vectors",
     "resolve_set",
     "save_dense",

@@ -65,6 +65,13 @@ def cache_key(embedder: Any) -> str:
     return str(getattr(embedder, "cache_key", embedder.name))
 
 
+def export_precision(embedder: Any) -> Precision:
+    """The ONNX export's precision that makes `embedder`'s vectors: its own, or fp32 for torch (whose fp16
+    on a GPU makes the model's own vectors)."""
+    precision = getattr(embedder, "precision", "fp32")
+    return precision if precision in PRECISIONS else "fp32"
+
+
 def identity_of(embedder: Any) -> str:
     """The encoder identity of `embedder`'s vectors (an embedder that does not say makes its model's own)."""
     return str(getattr(embedder, "identity", embedder.name))

@@ -213,13 +213,18 @@ def cached_export(root: Path, model_name: str, precision: str = "fp32") -> Path:
     """The export folder of `model_name` in `precision` under `root`, exported now if it is not there yet.
 
     Two processes exporting at once each write their own temporary folder; the first rename wins and the
-    other's folder is dropped, so a reader never sees half an export.
+    other's folder is dropped, so a reader never sees half an export. A kept export that no longer loads is
+    made again.
     """
     slug = re.sub(r"[^A-Za-z0-9._-]+", "_", model_name).strip("._")[-60:]
     digest = hashlib.sha256(f"{model_name}\0{precision}\0{EXPORT_VERSION}".encode()).hexdigest()[:8]
     final = Path(root) / f"{slug}-{precision}-v{EXPORT_VERSION}-{digest}"
     if all((final / name).is_file() for name in EXPORT_FILES):
-        return final
+        try:
+            OnnxEmbedder(final, threads=1)
+            return final
+        except EncoderUnavailable:  # damaged since: made again below, as a missing one is
+            pass
     Path(root).mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{final.name}.", dir=root))
     work.chmod(0o755)  # mkdtemp makes it private; the export is read by whoever reads the data home

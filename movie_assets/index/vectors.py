@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
+import pyarrow.parquet as pq
 
 from movie_assets.files import atomic_path
 
@@ -26,6 +27,21 @@ def write_vectors(
     with atomic_path(path) as tmp:
         frame.write_parquet(tmp)
     return path
+
+
+def held_encoders(paths: Sequence[Path], model_name: str) -> set[str]:
+    """The encoders whose vectors the existing files among `paths` hold (a file from before encoders were
+    recorded holds the model's own); a missing or unreadable file holds none (reading it reports it)."""
+    held: set[str] = set()
+    for path in paths:
+        try:
+            if "encoder" not in pq.read_schema(path).names:
+                held.add(model_name)
+                continue
+            held.update(pl.read_parquet(path, columns=["encoder"])["encoder"].unique().to_list())
+        except Exception:  # missing or damaged: not this question's to answer
+            continue
+    return held
 
 
 def read_vectors(

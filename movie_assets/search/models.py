@@ -4,12 +4,14 @@ cross-encoder. Both loads are guarded by a lock, so one Searcher may serve many 
 The query embedder is the artifact set's own ONNX export (`encoder/`, listed in its manifest with its
 checksum) on ONNX Runtime: no torch, so a one-off search starts in about a second. A set without one, or
 whose export is missing or damaged, gets the torch model with one warning, as long as that is the encoder
-the documents were embedded with (fp32); an int8 set refuses, since torch cannot make its vectors.
+the documents were embedded with (fp32). An int8 set's export is made again from the packaged model, and
+used only if it matches the manifest's checksum, since torch cannot make its vectors; else it refuses.
 """
 
 from __future__ import annotations
 
 import logging
+import tempfile
 import threading
 from collections import OrderedDict
 from pathlib import Path
@@ -104,15 +106,38 @@ class QueryEncoder:
                 )
         except EncoderUnavailable as exc:
             if documents_encoder(self.manifest) != self.manifest["embedding_model"]:
-                raise ModelUnavailableError(
-                    f"the query encoder of {self.folder} is unusable ({exc}) and no other makes the "
-                    f"{documents_encoder(self.manifest)!r} vectors of its dense index; {REBUILD}"
-                ) from exc
+                return self._remade(exc)
             log.warning(
                 "the ONNX query encoder of %s is unusable (%s); using the torch model instead (slower to "
                 "start); %s to restore it", self.folder, exc, REBUILD,
             )  # fmt: skip
             return None
+        return embedder
+
+    def _remade(self, problem: Exception) -> Embedder:
+        """An int8 set's unusable query encoder made again from the packaged model (the export is
+        deterministic), and used only if its model.onnx is byte for byte the one the manifest lists."""
+        from movie_assets.index import export_encoder
+
+        facts = (self.manifest.get("extras") or {})[ENCODER_DIR]
+        listed = self.manifest["files"].get(f"{ENCODER_DIR}/model.onnx")
+        try:
+            if listed is None:
+                raise EncoderUnavailable("the manifest lists no checksum to check it against")
+            with tempfile.TemporaryDirectory(prefix="query-encoder-") as scratch:
+                export_encoder(self.manifest["embedding_model"], Path(scratch), facts["precision"])
+                # Reads every file now, so the folder may go.
+                embedder = OnnxEmbedder(Path(scratch), threads=1, model_sha256=listed)
+        except Exception as exc:  # no torch or onnx here, the model missing, or another export
+            raise ModelUnavailableError(
+                f"the query encoder of {self.folder} is unusable ({problem}), and made again it is not the "
+                f"one that embedded the documents ({exc}); no other makes the "
+                f"{documents_encoder(self.manifest)!r} vectors of its dense index; {REBUILD}"
+            ) from exc
+        log.warning(
+            "the ONNX query encoder of %s is unusable (%s); made it again from the packaged model (it "
+            "matches the manifest's checksum); %s to restore it", self.folder, problem, REBUILD,
+        )  # fmt: skip
         return embedder
 
     def _torch(self) -> Embedder:

@@ -13,6 +13,7 @@ import polars as pl
 import pytest
 
 from movie_assets.demo.catalogue import generate_demo_catalogue
+from movie_assets.index import documents_encoder
 from movie_assets.tmdb.emulator.server import Emulator, EmulatorConfig
 
 SECRET = "wrong-secret-key-5f2c9d"
@@ -41,8 +42,11 @@ def test_offline_build_then_search(tmp_path: Path) -> None:
     assert (tmp_path / "dagster" / "compute_logs").is_dir()
     manifest = json.loads((tmp_path / "processed" / "artifacts" / "manifest.json").read_text())
     assert manifest["source"] == "demo" and manifest["years"] == [2024, 2025]
-    # The set carries its ONNX query encoder, in the precision the documents were embedded in.
-    assert manifest["extras"]["encoder"]["precision"] == "fp32" and "encoder/model.onnx" in manifest["files"]
+    # On a CPU the documents embed in int8-mixed (the default "auto"), and the set carries its ONNX query
+    # encoder in that same precision, so queries and documents come from one encoder.
+    assert documents_encoder(manifest) == f"{manifest['embedding_model']}@int8-mixed"
+    assert manifest["extras"]["encoder"]["precision"] == "int8-mixed"
+    assert "encoder/model.onnx" in manifest["files"]
     # The whole graph: the reports too, not left "never materialized".
     assert "done reports_job" in build.stdout
     assert (tmp_path / "reports" / "eval" / "search_eval.json").is_file()
@@ -56,6 +60,16 @@ def test_offline_build_then_search(tmp_path: Path) -> None:
     hits = json.loads(search.stdout)
     assert len(hits) == 10
     assert sum(hit["original_language"] == "ml" for hit in hits) >= 8
+
+    # A damaged int8-mixed query encoder is made again from the packaged model in the searching process,
+    # and used because it is byte for byte the build's (a new file: the cache's export is a hard link).
+    encoder = tmp_path / "processed" / "artifacts" / "encoder" / "model.onnx"
+    encoder.unlink()
+    encoder.write_bytes(b"garbage")
+    again = _run(["search", "malayalam investigative thriller", "--json", "--k", "10"], tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert "made it again from the packaged model" in again.stderr
+    assert [h["movie_id"] for h in json.loads(again.stdout)] == [h["movie_id"] for h in hits]
 
 
 @pytest.mark.integration

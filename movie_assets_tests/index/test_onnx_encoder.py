@@ -18,9 +18,11 @@ from movie_assets.index import (
     EncoderUnavailable,
     OnnxEmbedder,
     cache_key,
+    cached_export,
     embed_documents,
     encoder_identity,
     encoder_writer,
+    held_encoders,
     load_document_embedder,
     read_manifest,
     read_vectors,
@@ -223,3 +225,80 @@ def test_document_embedder_choices(
         load_document_embedder(TINY_ENCODER, backend="torch", precision="int8-mixed")
     with pytest.raises(ValueError, match="backend must be one of"):
         load_document_embedder(TINY_ENCODER, backend="tf")
+
+
+def test_auto_precision_is_int8_mixed_on_a_cpu_and_falls_back_with_one_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """ "auto" (the default) asks for the int8-mixed export; where it cannot be made, the fp32 export (the
+    model's own vectors), else torch, each with one warning; a GPU gets torch."""
+    torch_model = FakeEmbedder(name=TINY_ENCODER, dim=8)
+    monkeypatch.setattr(encoders_module, "load_embedder", lambda name: torch_model)
+    monkeypatch.setattr(encoders_module, "_has_gpu", lambda: False)
+    exports = {p: write_tiny_encoder(tmp_path / p, precision=p) for p in ("fp32", "int8-mixed")}
+    asked: list[str] = []
+
+    def export(root: Path, name: str, precision: str) -> Path:
+        asked.append(precision)
+        if precision not in exports:
+            raise EncoderUnavailable(f"no {precision} export here")
+        return exports[precision]
+
+    monkeypatch.setattr("movie_assets.index.onnx_export.cached_export", export)
+    embedder = load_document_embedder(TINY_ENCODER, export_root=tmp_path)
+    assert isinstance(embedder, OnnxEmbedder) and embedder.identity == f"{TINY_ENCODER}@int8-mixed"
+    assert asked == ["int8-mixed"]
+
+    del exports["int8-mixed"]
+    with caplog.at_level(logging.WARNING):
+        embedder = load_document_embedder(TINY_ENCODER, export_root=tmp_path)
+    assert isinstance(embedder, OnnxEmbedder) and embedder.identity == TINY_ENCODER
+    assert [r.getMessage() for r in caplog.records] == [
+        f"the int8-mixed ONNX encoder of '{TINY_ENCODER}' cannot be made (no int8-mixed export here); "
+        "embedding in fp32 instead"
+    ]
+    caplog.clear()
+    exports.clear()
+    with caplog.at_level(logging.WARNING):
+        assert load_document_embedder(TINY_ENCODER, export_root=tmp_path) is torch_model
+    assert len(caplog.records) == 1 and "embedding with torch instead" in caplog.records[0].getMessage()
+
+    asked.clear()
+    monkeypatch.setattr(encoders_module, "_has_gpu", lambda: True)
+    assert load_document_embedder(TINY_ENCODER, export_root=tmp_path) is torch_model
+    assert asked == []  # fp16 on the GPU: no export is made
+    with pytest.raises(ValueError, match="precision one of .*'auto'"):
+        load_document_embedder(TINY_ENCODER, precision="fp8", export_root=tmp_path)
+
+
+def test_held_encoders_reads_what_each_year_file_holds(tmp_path: Path) -> None:
+    docs = pl.DataFrame({"movie_id": [1, 2], "doc_hash": ["a", "b"], "document": ["x", "y"]})
+    vectors = np.eye(2, 4, dtype=np.float32)
+    write_vectors(docs, vectors, "m", tmp_path / "a.parquet", encoder="m@int8-mixed")
+    write_vectors(docs, vectors, "m", tmp_path / "b.parquet")
+    # A file from before encoders were recorded holds the model's own vectors.
+    pl.read_parquet(tmp_path / "b.parquet").drop("encoder").write_parquet(tmp_path / "old.parquet")
+    (tmp_path / "damaged.parquet").write_bytes(b"not parquet")
+    assert held_encoders([tmp_path / "a.parquet"], "m") == {"m@int8-mixed"}
+    assert held_encoders([tmp_path / "old.parquet", tmp_path / "missing.parquet"], "m") == {"m"}
+    assert held_encoders([tmp_path / f"{n}.parquet" for n in ("a", "b", "damaged")], "m") == {
+        "m@int8-mixed",
+        "m",
+    }
+
+
+def test_a_kept_export_that_no_longer_loads_is_made_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made: list[str] = []
+
+    def export(name: str, target: Path, precision: str = "fp32") -> None:
+        made.append(precision)
+        write_tiny_encoder(target, precision=precision)
+
+    monkeypatch.setattr("movie_assets.index.onnx_export.export_encoder", export)
+    folder = cached_export(tmp_path, TINY_ENCODER, "int8-mixed")
+    assert cached_export(tmp_path, TINY_ENCODER, "int8-mixed") == folder and made == ["int8-mixed"]
+    (folder / "model.onnx").write_bytes(b"\x08\x07garbage")
+    assert cached_export(tmp_path, TINY_ENCODER, "int8-mixed") == folder and made == ["int8-mixed"] * 2
+    assert OnnxEmbedder(folder).identity == f"{TINY_ENCODER}@int8-mixed"

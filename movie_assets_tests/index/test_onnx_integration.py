@@ -82,4 +82,8 @@ def test_an_export_is_made_once(exports: Path) -> None:
     stamp = (folder / "model.onnx").stat().st_mtime_ns
     assert cached_export(exports, DEFAULT_EMBED_MODEL, "fp32") == folder
     assert (folder / "model.onnx").stat().st_mtime_ns == stamp
-    assert isinstance(load_document_embedder(DEFAULT_EMBED_MODEL, export_root=exports), OnnxEmbedder)
+    fp32 = load_document_embedder(DEFAULT_EMBED_MODEL, precision="fp32", export_root=exports)
+    assert isinstance(fp32, OnnxEmbedder) and fp32.precision == "fp32"
+    # The default ("auto") on a CPU: the int8-mixed export, made once beside the fp32 one it quantizes.
+    default = load_document_embedder(DEFAULT_EMBED_MODEL, export_root=exports)
+    assert isinstance(default, OnnxEmbedder) and default.precision == "int8-mixed"

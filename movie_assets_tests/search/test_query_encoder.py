@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 
 import movie_assets.index
-from movie_assets.index import OnnxEmbedder
+from movie_assets.index import EncoderUnavailable, OnnxEmbedder
 from movie_assets.search import ArtifactsError, ModelUnavailableError, Searcher
 from movie_assets_tests.catalogues import build_onnx_artifacts
-from movie_assets_tests.fakes import TINY_ENCODER, FakeEmbedder
+from movie_assets_tests.fakes import TINY_ENCODER, FakeEmbedder, write_tiny_encoder
 
 
 def _set(tmp_path: Path, precision: str = "fp32") -> Path:
@@ -64,18 +64,57 @@ def test_a_broken_export_falls_back_to_torch_with_one_warning(
     assert torch_model.calls == 2
 
 
-def test_an_int8_set_never_takes_torch_vectors(tmp_path: Path, torch_model: FakeEmbedder) -> None:
-    """torch cannot make int8 vectors: a broken int8 export is an error that says to rebuild, and an
-    fp32 embedder given for an int8 set is refused."""
+def test_an_int8_set_never_takes_torch_vectors(
+    tmp_path: Path, torch_model: FakeEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """torch cannot make int8 vectors: a broken int8 export that cannot be made again is an error that says
+    to rebuild, and an fp32 embedder given for an int8 set is refused."""
     folder = _set(tmp_path, precision="int8")
     assert Searcher.open(folder, learned=False).encoder.load_onnx()
     with pytest.raises(ArtifactsError, match="holds vectors of encoder 'tiny-onnx-encoder@int8'"):
         Searcher.open(folder, embedder=FakeEmbedder(name=TINY_ENCODER, dim=8))
     (folder / "encoder" / "model.onnx").write_bytes(b"garbage")
+
+    def cannot(name: str, target: Path, precision: str) -> None:
+        raise EncoderUnavailable(f"no model folder for {name!r}")
+
+    monkeypatch.setattr(movie_assets.index, "export_encoder", cannot)
     searcher = Searcher.open(folder, learned=False)
     with pytest.raises(ModelUnavailableError, match="no other makes the 'tiny-onnx-encoder@int8' vectors"):
         searcher.search("space", method="retrieval")
     assert torch_model.calls == 0
+
+
+@pytest.mark.parametrize("same", [True, False], ids=["same-export", "another-export"])
+def test_an_int8_set_remakes_its_broken_export_only_when_it_matches_the_manifest(
+    tmp_path: Path,
+    torch_model: FakeEmbedder,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    same: bool,
+) -> None:
+    folder = _set(tmp_path, precision="int8")
+    want = Searcher.open(folder, learned=False).search("space", method="retrieval", k=3, lang_policy="off")
+    (folder / "encoder" / "model.onnx").write_bytes(b"garbage")
+    made: list[str] = []
+
+    def remake(name: str, target: Path, precision: str) -> None:
+        made.append(f"{name}@{precision}")
+        write_tiny_encoder(target, precision=precision, dim=8 if same else 16)
+
+    monkeypatch.setattr(movie_assets.index, "export_encoder", remake)
+    searcher = Searcher.open(folder, learned=False)
+    if not same:  # another export would make other vectors than the documents'
+        with pytest.raises(ModelUnavailableError, match="does not match its manifest checksum"):
+            searcher.search("space", method="retrieval")
+        return
+    with caplog.at_level(logging.WARNING):
+        got = searcher.search("space", method="retrieval", k=3, lang_policy="off")
+        searcher.search("heist thriller", method="hybrid")
+    assert [h.movie_id for h in got.hits] == [h.movie_id for h in want.hits]
+    assert made == [f"{TINY_ENCODER}@int8"] and torch_model.calls == 0
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warnings) == 1 and "made it again from the packaged model" in warnings[0]
 
 
 def test_the_query_vector_is_the_export_s_own(tmp_path: Path, torch_model: FakeEmbedder) -> None:
