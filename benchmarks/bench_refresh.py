@@ -58,7 +58,7 @@ _EMBEDDER = SyntheticEmbedder()
 
 
 class SyntheticEmbedderResource(EmbedderResource):
-    def load(self) -> Any:
+    def load(self, export_root: Any = None, *, held: Any = ()) -> Any:
         return _EMBEDDER
 
 

@@ -62,7 +62,7 @@ def worker(spec: dict[str, Any]) -> int:
     embedder = common.SyntheticEmbedder(spec["embed_rate"])
 
     class SyntheticEmbedderResource(EmbedderResource):
-        def load(self) -> Any:
+        def load(self, export_root: Any = None, *, held: Any = ()) -> Any:
             return embedder
 
     home = Path(spec["home"])

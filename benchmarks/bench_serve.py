@@ -63,8 +63,10 @@ CUES = ("", "", "", " after 2018", " before 2016", " in korean", " malayalam", "
 
 
 def _catalogue(home_paths: Any) -> tuple[pl.DataFrame, pl.DataFrame, np.ndarray, str]:
+    """Every built year's movies, documents and vectors (in the documents' order), and the vectors'
+    encoder identity."""
     from movie_assets.config import embed_model_name
-    from movie_assets.index import read_vectors
+    from movie_assets.index import held_encoders, precision_of, read_vectors
 
     years = home_paths.built_years()
     if not years:
@@ -74,29 +76,40 @@ def _catalogue(home_paths: Any) -> tuple[pl.DataFrame, pl.DataFrame, np.ndarray,
         [pl.read_parquet(home_paths.documents_file(y)) for y in years], how="vertical_relaxed"
     )
     model = embed_model_name()
-    ids, vectors = read_vectors([home_paths.embeddings_file(y) for y in years], model_name=model)
+    files = [home_paths.embeddings_file(y) for y in years]
+    held = held_encoders(files, model)
+    if len(held) != 1 or precision_of(next(iter(held)), model) is None:
+        raise SystemExit(f"the vectors under {home_paths.embeddings_root} are of {sorted(held)}, not one "
+                         f"encoder of {model}: run `movie-assets build` again")  # fmt: skip
+    (encoder,) = held
+    ids, vectors = read_vectors(files, model_name=model, encoder=encoder)
     order = pl.DataFrame({"movie_id": ids, "row": np.arange(len(ids))})
     rows = documents.select("movie_id").join(order, on="movie_id", how="left")["row"].to_numpy()
-    return movies, documents, vectors[rows], model
+    return movies, documents, vectors[rows], encoder
 
 
 def _publish(artifacts: Path, share: float, seed: int) -> str:
     """Build and publish a set over `share` of the data home's movies; returns its set id."""
-    from movie_assets.index import ENCODER_DIR, cached_export, encoder_writer, write_artifacts
+    from movie_assets.config import embed_model_name
+    from movie_assets.index import ENCODER_DIR, cached_export, encoder_writer, precision_of, write_artifacts
     from movie_assets.paths import DataPaths
 
     paths = DataPaths.from_env()
-    movies, documents, vectors, model = _catalogue(paths)
+    movies, documents, vectors, encoder_id = _catalogue(paths)
+    model = embed_model_name()
     if share < 1:
         keep = np.sort(np.random.default_rng(seed).permutation(movies.height)[: int(movies.height * share)])
         movies = movies[keep]
         wanted = documents["movie_id"].is_in(movies["movie_id"].implode()).to_numpy()
         documents, vectors = documents.filter(wanted), vectors[wanted]
-    # As a build publishes it: with the ONNX query encoder, which the server embeds queries with.
-    encoder = {ENCODER_DIR: encoder_writer(cached_export(paths.encoder_cache_dir, model))}
+    # As a build publishes it: with the ONNX query encoder of the documents' precision, which the server
+    # embeds queries with.
+    precision = precision_of(encoder_id, model) or "fp32"
+    encoder = {ENCODER_DIR: encoder_writer(cached_export(paths.encoder_cache_dir, model, precision))}
     manifest = write_artifacts(
-        movies, documents, vectors, artifacts, model_name=model, source="demo", extra_files=encoder
-    )
+        movies, documents, vectors, artifacts, model_name=model, source="demo", extra_files=encoder,
+        encoder=encoder_id,
+    )  # fmt: skip
     return str(manifest["set_id"])
 
 

@@ -155,12 +155,10 @@ class EmbedderResource(dg.ConfigurableResource):
         """The precision to embed in, given the encoders whose vectors a data home holds: the one asked;
         for "auto", the one every held vector already has (a new year, a refresh or a faster machine never
         mixes encoders, and nothing is re-embedded), else "auto" (int8-mixed on a CPU, fp32 on a GPU)."""
-        from movie_assets.index import PRECISIONS, encoder_identity
+        from movie_assets.index import precision_of
 
-        if self.precision == "auto":
-            for precision in PRECISIONS:
-                if set(held) == {encoder_identity(self.name, precision)}:
-                    return precision
+        if self.precision == "auto" and len(set(held)) == 1:
+            return precision_of(next(iter(held)), self.name) or self.precision
         return self.precision
 
     def load(self, export_root: Path | None = None, *, held: Collection[str] = ()) -> Any:

@@ -24,7 +24,7 @@ import os
 import queue
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -112,13 +112,22 @@ class BatchingEmbedder:
         return self._short.batches + self._long.batches
 
     def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        return self.submit(texts)()
+
+    def submit(self, texts: Sequence[str]) -> Callable[[], np.ndarray]:
+        """Queue `texts` for embedding now; the call returned waits for their vectors (raising what the
+        model raised). A search starts a long description this way before reading it."""
         job = _Job(list(texts))
         (self._long if job.longest > self.long_chars else self._short).jobs.put(job)
-        job.done.wait()
-        if job.error is not None:
-            raise job.error
-        assert job.vectors is not None
-        return job.vectors
+
+        def vectors() -> np.ndarray:
+            job.done.wait()
+            if job.error is not None:
+                raise job.error
+            assert job.vectors is not None
+            return job.vectors
+
+        return vectors
 
 
 def _similar_lengths(jobs: list[_Job]) -> list[list[_Job]]:

@@ -59,6 +59,7 @@ from movie_assets.index.onnx_encoder import (
     encoder_identity,
     export_precision,
     identity_of,
+    precision_of,
 )
 from movie_assets.index.onnx_export import cached_export, encoder_writer, export_encoder
 from movie_assets.index.sets import KEEP_SETS, current_set_id, resolve_set, sets_dir
@@ -86,6 +87,7 @@ __all__ = [
     "identity_of",
     "encoder_writer",
     "export_precision",
+    "precision_of",
     "export_encoder",
     "load_document_embedder",
     "DENSE_FILE",

@@ -65,6 +65,11 @@ def cache_key(embedder: Any) -> str:
     return str(getattr(embedder, "cache_key", embedder.name))
 
 
+def precision_of(identity: str, model: str) -> Precision | None:
+    """The export precision whose vectors are `identity`'s for `model` (None: another model's)."""
+    return next((p for p in PRECISIONS if encoder_identity(model, p) == identity), None)
+
+
 def export_precision(embedder: Any) -> Precision:
     """The ONNX export's precision that makes `embedder`'s vectors: its own, or fp32 for torch (whose fp16
     on a GPU makes the model's own vectors)."""

@@ -14,6 +14,7 @@ import logging
 import tempfile
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +37,7 @@ from movie_assets.search.types import ModelUnavailableError
 log = logging.getLogger(__name__)
 
 QUERY_VECTOR_CACHE = 256  # query texts whose vectors are kept
+SOON_KEPT = 32  # texts started by `encode_soon` and not yet asked for
 
 
 def _one_torch_thread() -> None:
@@ -70,6 +72,7 @@ class QueryEncoder:
         self._onnx_failed = False
         self._lock = threading.Lock()
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._soon: OrderedDict[str, Callable[[], np.ndarray]] = OrderedDict()  # texts being embedded
 
     @property
     def loaded(self) -> bool:
@@ -172,6 +175,18 @@ class QueryEncoder:
         self._onnx_failed = embedder is None
         return embedder
 
+    def encode_soon(self, text: str) -> None:
+        """Start embedding `text` in the background where the model can (a server's `BatchingEmbedder`
+        has `submit`), so that reading a long query and embedding it overlap; `encode(text)` then waits
+        for that vector. Anywhere else nothing happens, and `encode` embeds as always."""
+        with self._lock:
+            submit = getattr(self._embedder, "submit", None)
+            if submit is None or text in self._vectors or text in self._soon:
+                return
+            self._soon[text] = submit([text])
+            if len(self._soon) > SOON_KEPT:  # a text the reading changed is never asked for: let it go
+                self._soon.popitem(last=False)
+
     def forget(self) -> None:
         """Drop every remembered query vector (the model stays loaded)."""
         with self._lock:
@@ -183,7 +198,9 @@ class QueryEncoder:
             if text in self._vectors:
                 self._vectors.move_to_end(text)
                 return self._vectors[text]
-        vector = np.ascontiguousarray(self.model().encode([text]), dtype=np.float32)
+            started = self._soon.pop(text, None)
+        made = started() if started is not None else self.model().encode([text])
+        vector = np.ascontiguousarray(made, dtype=np.float32)
         with self._lock:
             self._vectors[text] = vector
             if len(self._vectors) > QUERY_VECTOR_CACHE:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 
 from movie_assets.search.parse import Constraint, ParsedQuery, Vocabulary, parse_query, year_window
 from movie_assets.search.query import LONG_QUERY, LanguageIntent, language_name
-from movie_assets.search.types import SearchParams, clean_query
+from movie_assets.search.types import QueryError, SearchParams, clean_query
 
 # Year cues filter only short queries ("korean thrillers from the 90s"). In a described memory (more than
 # LONG_QUERY words: "I saw it on TV in the 90s") the decade is often when it was seen, or a guess, and a
@@ -104,6 +104,16 @@ def _years_window(cues: list[Constraint], low: int | None, high: int | None) -> 
     if low is not None and high is not None and low > high:
         label = f"from {low} and up to {high}"  # a contradiction, said as asked
     return Constraint("years", "", words, 0.9, True, label, low, high)
+
+
+def long_dense_text(query: str) -> str | None:
+    """The text a long description's dense retrieval embeds unless its reading adds a language line: the
+    description itself, cleaned, as `read_query` passes it on. None: not a long description, or no query."""
+    try:
+        text = clean_query(query)
+    except QueryError:  # read_query says what is wrong
+        return None
+    return text if len(text.split()) > LONG_QUERY else None
 
 
 def reading_without_text(params: SearchParams) -> QueryReading:

@@ -27,7 +27,13 @@ from movie_assets.search.kinship import mixed
 from movie_assets.search.learned import LearnedStage
 from movie_assets.search.methods import METHOD_STAGES, apply_priors
 from movie_assets.search.models import LazyCrossEncoder, QueryEncoder
-from movie_assets.search.reading import QueryReading, read_query, reading_without_text, with_text
+from movie_assets.search.reading import (
+    QueryReading,
+    long_dense_text,
+    read_query,
+    reading_without_text,
+    with_text,
+)
 from movie_assets.search.rerank import CrossEncoderLike
 from movie_assets.search.retrievers import DenseRetriever, SparseRetriever, no_rows
 from movie_assets.search.seeded import SeedPlan, seed_plan, seeded_rank, seeds_outside
@@ -181,6 +187,12 @@ class Searcher:
             p = SearchParams(**knobs)
         else:  # a given value was checked when it was made
             p = replace(params, **knobs) if knobs else params
+        if not (p.like or p.unlike) and METHOD_STAGES[p.method].dense and isinstance(query, str):
+            early = long_dense_text(query)
+            if early is not None:
+                # Embedding a long description (~256 word pieces) takes as long as reading it: a model that
+                # can embed in the background (a server's) does it while the query is read.
+                self.encoder.encode_soon(early)
         if p.like and isinstance(query, str) and not query.split():
             q = reading_without_text(p)  # the liked films alone make the query
         else:

@@ -9,11 +9,14 @@ import sys
 import threading
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from movie_assets.api.batching import LONG_NICE, BatchingEmbedder
+from movie_assets.search import Searcher
+from movie_assets_tests.catalogues import build_search_artifacts
 from movie_assets_tests.fakes import FakeEmbedder
 
 
@@ -129,3 +132,55 @@ def test_the_long_lane_yields_the_cpu_to_short_queries() -> None:
     nice = os.getpriority(os.PRIO_PROCESS, 0)
     lanes = embedder._long._thread.native_id, embedder._short._thread.native_id
     assert [os.getpriority(os.PRIO_PROCESS, tid) for tid in lanes] == [max(LONG_NICE, nice), nice]
+
+
+def test_submit_starts_now_and_hands_over_the_vectors_later() -> None:
+    inner = GatedEmbedder(holds="hold")
+    embedder = BatchingEmbedder(inner)
+    waiting = embedder.submit(["hold me", "and me"])
+    while embedder._short.jobs.qsize():  # the model has taken the first job
+        time.sleep(0.01)
+    broken = embedder.submit(["explode"])  # waits behind it
+    assert inner.batches == []
+    inner.release.set()
+    np.testing.assert_array_equal(waiting(), FakeEmbedder().encode(["hold me", "and me"]))
+    with pytest.raises(RuntimeError, match="model failed"):
+        broken()
+
+
+def test_a_searcher_embeds_a_long_description_while_it_reads_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server's searcher starts a long description's vector before reading the query (the two take
+    about as long), embeds it once, and answers as a searcher that embeds after reading does."""
+    import movie_assets.search.searcher as searcher_module
+
+    folder = build_search_artifacts(tmp_path / "set")
+    inner = GatedEmbedder(holds="\0")  # holds nothing
+    searcher = Searcher.open(folder, embedder=BatchingEmbedder(inner), learned=False)
+    long = " ".join(["a family picnic goes wrong in a funny way,"] * 4)
+    embedded = " ".join(long.split())
+    seen: list[bool] = []
+    real = searcher_module.read_query
+
+    def reading(*args: object) -> object:
+        deadline = time.monotonic() + 5
+        while not any(embedded in batch for batch in inner.batches) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        seen.append(any(embedded in batch for batch in inner.batches))
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(searcher_module, "read_query", reading)
+    got = searcher.search(long, method="hybrid", k=3, lang_policy="off")
+    assert seen == [True]
+    assert sum(text == embedded for batch in inner.batches for text in batch) == 1
+    plain = Searcher.open(folder, embedder=FakeEmbedder(), learned=False)
+    want = plain.search(long, method="hybrid", k=3, lang_policy="off")
+    assert [h.movie_id for h in got.hits] == [h.movie_id for h in want.hits] and got.hits
+
+    # Nothing is started for a short query, nor for a method that embeds nothing.
+    inner.batches.clear()
+    seen.clear()
+    searcher.search("funny wedding", method="hybrid", k=3)
+    searcher.search(long + " again", method="bm25", k=3)
+    assert inner.batches == [["funny wedding"]]
