@@ -172,21 +172,21 @@ def title_rows(
     titled: Callable[[str], list[int]],
     mask: np.ndarray | None,
 ) -> np.ndarray:
-    """The films a whole-query title names, to be put first, most voted first: those bearing the title
-    as typed (as title, original title or another title, exact after `fold`: the films `satisfied` finds)
-    that `mask` keeps. A user who types a title wants that film, whatever scores best on its words: a
-    factor on the fused score at best ties it with a film both retrievers found first.
+    """The films a whole-query title names, to be put first: those bearing the title as typed (as title,
+    original title or another title, exact after `fold`: the films `satisfied` finds) that `mask` keeps,
+    in the order `titled` gives them: the films whose own title or original title it is, most voted first,
+    then those that bear it only as another title, most voted first. A user who types a title wants that
+    film, whatever scores best on its words: a factor on the fused score at best ties it with a film both
+    retrievers found first; and a film released elsewhere under that name is not the one they mean.
 
-    `titled` gives the rows of the films bearing one spelling (`SeedBook.titled`).
+    `titled` gives the rows of the films bearing one spelling in that order (`SeedBook.titled`).
     """
-    rows: set[int] = set()
+    ordered: dict[int, None] = {}  # each row once, at its first place
     for c in constraints:
         if c.kind == "title":
-            rows.update(titled(c.words or c.value))
-    kept = np.array(sorted(rows), dtype=np.int64)
-    if mask is not None:
-        kept = kept[mask[kept]]
-    return kept[np.argsort(-catalogue.facts.votes[kept], kind="stable")]
+            ordered.update(dict.fromkeys(titled(c.words or c.value)))
+    kept = np.fromiter(ordered, dtype=np.int64, count=len(ordered))
+    return kept if mask is None else kept[mask[kept]]
 
 
 def thin_notes(

@@ -89,7 +89,8 @@ class Seed:
     :param liked: True for a like ("like X" in the text, `like=`), False for an unlike.
     :param asked: how it was asked for (the title or id as given).
     :param others: the other films of that title, "Title (year, language)", most voted first: an
-        ambiguous title took the most voted one (or the one of the year given).
+        ambiguous title took the most voted one (or the one of the year given). The films whose title or
+        original title it is come before those that bear it only as another title, in the choice and here.
     """
 
     movie_id: int

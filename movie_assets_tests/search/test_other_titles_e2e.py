@@ -98,3 +98,37 @@ def test_like_its_script_title_takes_that_film_as_the_seed(home: Path, film: dic
         assert [(s.movie_id, s.liked) for s in seeded.seeds] == [(film["movie_id"], True)]
         assert seeded.hits and film["movie_id"] not in [h.movie_id for h in seeded.hits]
         assert any(r.kind == "seed" for h in seeded.hits for r in h.why)
+
+
+def test_like_a_title_takes_a_film_titled_so_before_a_more_voted_one_known_so_elsewhere(home: Path) -> None:
+    """The demo's "Rain in Idukki" is released elsewhere as Mazha, and a less voted film is titled Mazha:
+    "like Mazha" means the film called Mazha. So for every spelling that is some films' title (or original
+    title) and a more voted film's other title; a whole-title query of two words or more puts the films
+    titled so first too."""
+    table = pl.read_parquet(home / "processed" / "movies_parquet" / f"year={YEAR}" / "movies.parquet")
+    own: dict[str, list[tuple[int, int]]] = {}  # spelling -> (votes, movie_id) of the films titled so
+    elsewhere: dict[str, int] = {}  # spelling -> the most votes of a film bearing it as another title
+    spelled: dict[str, str] = {}
+    for row in table.iter_rows(named=True):
+        titles = {fold(row["title"]): row["title"], fold(row["original_title"]): row["original_title"]}
+        for key, title in titles.items():
+            own.setdefault(key, []).append((row["vote_count"], row["movie_id"]))
+            spelled.setdefault(key, title)
+        for key in {fold(t) for t in row["alt_titles"]} - titles.keys():
+            elsewhere[key] = max(elsewhere.get(key, -1), row["vote_count"])
+    cases = {key: own[key] for key in own.keys() & elsewhere.keys() if elsewhere[key] > max(own[key])[0]}
+    assert "mazha" in cases and len(cases) >= 3, sorted(cases)
+    searcher = Searcher.open(home / "processed" / "artifacts", embedder=FAKE_EMBEDDER)
+    (seed,) = searcher.search("like Mazha", k=3).seeds
+    assert seed.movie_id == max(cases["mazha"])[1] and seed.title == "Mazha"
+    read_as_titles = 0
+    for key, films in sorted(cases.items()):
+        most = max(votes for votes, _ in films)
+        (taken,) = searcher.search("", like=[spelled[key]], k=3).seeds
+        assert (most, taken.movie_id) in films, (spelled[key], taken)
+        whole = searcher.search(spelled[key], k=len(films) + 1)
+        if whole.parsed is not None and whole.parsed.title:
+            read_as_titles += 1
+            lifted = [h.movie_id for h in whole.hits][: len(films)]
+            assert sorted(lifted) == sorted(i for _, i in films), (spelled[key], lifted)
+    assert read_as_titles  # "The Mix-Up": a title of two words, another title of a more voted film
