@@ -167,7 +167,6 @@ def soft_boost(catalogue: CatalogueFacts, constraints: list[Constraint], found: 
 
 
 def title_rows(
-    catalogue: CatalogueFacts,
     constraints: list[Constraint],
     titled: Callable[[str], list[int]],
     mask: np.ndarray | None,

@@ -217,7 +217,7 @@ class Searcher:
                 relaxed = soft_boost(catalogue, list(q.constraints), self._candidates(q, p, base, plan))
                 found = found.extend(relaxed)
         # A query that is a title asks for its films: they come first in every method, the ranker's too.
-        found = found.first(title_rows(catalogue, list(q.constraints), self._seed_book.titled, strict))
+        found = found.first(title_rows(list(q.constraints), self._seed_book.titled, strict))
         learned = self._learned_for(p)
         notes = q.notes + tuple(thin_notes(catalogue, list(q.constraints), base, matched or 0, p.k))
         if plan is not None:
