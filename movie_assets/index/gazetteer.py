@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -174,6 +174,17 @@ class Gazetteer:
         key = np.uint64(key_of(folded))
         at = int(np.searchsorted(keys, key))
         return at if at < keys.size and keys[at] == key else None
+
+    def people_among(self, folded: Sequence[str]) -> set[str]:
+        """Which of the folded names are people's: one array lookup for them all, as a query's reader
+        asks of every phrase of up to four words (hundreds in a long description)."""
+        if not folded:
+            return set()
+        keys = np.fromiter((key_of(f) for f in folded), dtype=np.uint64, count=len(folded))
+        at = np.searchsorted(self._people_keys, keys)
+        found = at < self._people_keys.size
+        found[found] = self._people_keys[at[found]] == keys[found]
+        return {name for name, hit in zip(folded, found, strict=True) if hit}
 
     def person(self, folded: str) -> Person | None:
         """The person whose folded name is `folded`, or None."""

@@ -276,6 +276,7 @@ _SEED_TRIGGERS = (
     "comparable to",
     "like",
 )
+_SEED_FIRST_WORDS = frozenset(t.split()[0] for t in _SEED_TRIGGERS)
 # After these, "like" is a verb ("I like horror"), not a comparison.
 _LIKE_VERB_BEFORE = frozenset("i you we they he she people who would really do don t didn kids".split())
 _SEED_STOP = frozenset(
@@ -373,7 +374,7 @@ class _Words:
         return bisect.bisect_left(self.starts, start), bisect.bisect_left(self.starts, end)
 
     def free(self, i: int, j: int) -> bool:
-        return 0 <= i < j <= len(self) and not any(self.taken[i:j])
+        return 0 <= i < j <= len(self.keys) and not any(self.taken[i:j])
 
     def take(self, i: int, j: int, kind: str) -> str:
         for at in range(i, j):
@@ -429,6 +430,9 @@ def _read_seeds(r: _Reading) -> None:
     triggers = {t: len(t.split()) for t in _SEED_TRIGGERS}
     i = 0
     while i < len(w):
+        if w.keys[i] not in _SEED_FIRST_WORDS:  # most words: a long description has hundreds
+            i += 1
+            continue
         size = next((n for t, n in triggers.items() if w.free(i, i + n) and w.phrase(i, i + n) == t), 0)
         if not size or i + size >= len(w):
             i += 1
@@ -718,13 +722,18 @@ def _read_people(r: _Reading) -> None:
     w, gazetteer, frequency = r.words, r.vocabulary.gazetteer, r.vocabulary.document_frequency
     if gazetteer is None:
         return
+    # Every phrase of up to four words looked up at once; only the names found are read one by one.
+    named = gazetteer.people_among(
+        list({w.phrase(i, i + size) for i in range(len(w)) for size in range(1, min(4, len(w) - i) + 1)})
+    )
     i = 0
     while i < len(w):
         match = None
         for size in range(min(4, len(w) - i), 0, -1):
             if not w.free(i, i + size) or w.keys[i + size - 1].isdigit():
                 continue
-            person = gazetteer.person(w.phrase(i, i + size))
+            phrase = w.phrase(i, i + size)
+            person = gazetteer.person(phrase) if phrase in named else None
             if person is not None:
                 match = (size, person)
                 break

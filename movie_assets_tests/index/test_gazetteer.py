@@ -59,6 +59,11 @@ def test_people_and_titles_from_a_payload(tmp_path: Path) -> None:
         cruz = gazetteer.person("penelope cruz")
         assert cruz is not None and cruz.acted.tolist() == [0, 3]
         assert gazetteer.person("tom") is None and gazetteer.person("") is None
+        # Many phrases at once: exactly those `person` finds.
+        asked = ["tom", "tom hanks", "liv tyler", "penelope cruz", "", "volver", "zz top", "liv"]
+        assert gazetteer.people_among(asked) == {a for a in asked if gazetteer.person(a) is not None}
+        assert gazetteer.people_among(asked) == {"tom hanks", "liv tyler", "penelope cruz"}
+        assert gazetteer.people_among([]) == set()
         # A title shared by two movies points at the most voted of them.
         volver = gazetteer.title("volver")
         assert volver is not None and (volver.row, volver.count) == (0, 2)
