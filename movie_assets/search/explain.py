@@ -39,16 +39,17 @@ def _words_of(value: Any) -> set[str]:
 def matched_words(query_words: Sequence[str], row: Mapping[str, Any]) -> list[tuple[str, list[str]]]:
     """(field, the query words it contains) for each field that contains some, in _FIELDS order; each
     word counted once, in the first field that has it."""
-    left = [w for w in dict.fromkeys(query_words) if w not in STOPWORDS and len(w) > 1]
+    # Each word's place in the query: a long description has hundreds, and each field only a few of them.
+    left = {w: at for at, w in enumerate(dict.fromkeys(query_words)) if w not in STOPWORDS and len(w) > 1}
     found: dict[str, list[str]] = {}
     for column, name in _FIELDS:
         if not left or column not in row:
             continue
-        present = _words_of(row[column])
-        hits = [w for w in left if w in present]
+        hits = sorted(_words_of(row[column]).intersection(left), key=left.__getitem__)
         if hits:
             found.setdefault(name, []).extend(hits)
-            left = [w for w in left if w not in hits]
+            for w in hits:
+                del left[w]
     return list(found.items())
 
 
