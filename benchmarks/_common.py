@@ -53,6 +53,41 @@ def in_fresh_process(func: Callable[..., Any], *args: Any) -> Any:
         return pool.submit(func, *args).result()
 
 
+class PhasePeaks:
+    """The resident high-water mark (VmHWM, MB) of each phase of this process.
+
+    Linux resets the mark when "5" is written to /proc/self/clear_refs, so each phase gets its own peak
+    (what the process held at the phase's worst moment, including what earlier phases left in memory).
+    Where the reset is not possible, each figure is the process's peak so far.
+    """
+
+    def __init__(self) -> None:
+        self.peaks_mb: dict[str, float] = {}
+        self.seconds: dict[str, float] = {}
+        self._current: str | None = None
+        self._started = 0.0
+
+    def begin(self, name: str) -> None:
+        """End the current phase and start `name` (a name met again keeps its larger peak)."""
+        self.end()
+        try:
+            Path("/proc/self/clear_refs").write_text("5")
+        except OSError:
+            pass
+        self._current, self._started = name, time.perf_counter()
+
+    def end(self) -> None:
+        if self._current is not None:
+            name, peak = self._current, round(memory_mb()["peak_mb"], 1)
+            self.peaks_mb[name] = max(peak, self.peaks_mb.get(name, 0.0))
+            self.seconds[name] = round(self.seconds.get(name, 0.0) + time.perf_counter() - self._started, 2)
+            self._current = None
+
+    @property
+    def peak_mb(self) -> float:
+        return max(self.peaks_mb.values(), default=0.0)
+
+
 def memory_mb() -> dict[str, float]:
     """This process's resident memory in MB (10^6 bytes): the peak and the current split.
 
@@ -149,12 +184,20 @@ def demo_corpus(size: int) -> tuple[Any, Any]:
             if record.get("release_date"):
                 by_year[int(record["release_date"][:4])].append(record)
         del records
-        typed = pl.concat([build_movies(recs, year=year)[0] for year, recs in sorted(by_year.items())])
-        parts.append(typed.with_columns(pl.col("movie_id") + chunk * DEMO_ID_SPAN))
+        typed = []
+        # Each year's records (dicts of ~18 KB a movie) are let go as soon as they are typed.
+        for year in sorted(by_year):
+            typed.append(build_movies(by_year.pop(year), year=year)[0])
+        parts.append(pl.concat(typed).with_columns(pl.col("movie_id") + chunk * DEMO_ID_SPAN))
+        del typed
     movies = pl.concat(parts)
+    del parts
     if movies.height < size:
         raise ValueError(f"the demo generator gave {movies.height} usable movies, fewer than {size}")
-    movies = movies.sample(n=size, seed=1).sort("movie_id")
+    # The rows `movies.sample(n=size, seed=1).sort("movie_id")` gives, gathered once: the sample and its
+    # sorted copy would each hold the whole catalogue again.
+    rows = movies.select("movie_id", pl.int_range(pl.len()).alias("row")).sample(n=size, seed=1)
+    movies = movies[rows.sort("movie_id")["row"].to_numpy()]
     return movies, movie_documents(movies)
 
 

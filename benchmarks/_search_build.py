@@ -8,6 +8,7 @@ demo movie with the same original language and first genre, plus Gaussian noise,
 from __future__ import annotations
 
 import json
+import logging
 import math
 import time
 from collections import defaultdict
@@ -78,19 +79,36 @@ def _approximate_recall(
     }
 
 
+class _ArtifactPhases(logging.Handler):
+    """Starts a phase of `meter` at each step write_artifacts logs (`record.phase`)."""
+
+    def __init__(self, meter: common.PhasePeaks) -> None:
+        super().__init__(logging.INFO)
+        self.meter = meter
+
+    def emit(self, record: logging.LogRecord) -> None:
+        phase = getattr(record, "phase", None)
+        if phase:
+            self.meter.begin(f"artifacts: {phase}")
+
+
 def build_worker(size: int, work: str, model: str, noise: float, queries: Sequence[str]) -> dict[str, Any]:
-    """Build the artifacts for `size` movies under work/size-N; returns timings and how vectors were made
-    (and, for an approximate index, its recall, `queries` among the probes)."""
+    """Build the artifacts for `size` movies under work/size-N; returns timings, the peak resident memory
+    of each phase (`memory_mb`), how vectors were made (and, for an approximate index, its recall,
+    `queries` among the probes)."""
     from movie_assets.index import load_embedder, write_artifacts
 
     folder = Path(work) / f"size-{size}"
     folder.mkdir(parents=True, exist_ok=True)
     out: dict[str, Any] = {"size": size}
+    meter = common.PhasePeaks()
     t = time.perf_counter()
+    meter.begin("corpus (the benchmark's generator)")
     movies, documents = common.demo_corpus(size)
     out["corpus_s"] = time.perf_counter() - t
     keys = _group_keys(movies)
     t = time.perf_counter()
+    meter.begin("vectors (the benchmark's)")
     _fit_threads_to_load()
     if size <= DEMO_SIZE:
         vectors = load_embedder(model).encode(documents["document"].to_list(), batch_size=64)
@@ -110,10 +128,22 @@ def build_worker(size: int, work: str, model: str, noise: float, queries: Sequen
             f"language and first genre (else language, else any) + Gaussian noise of norm {noise}, "
             "re-normalised"
         )
+    del keys
     out["vectors_s"] = time.perf_counter() - t
     t = time.perf_counter()
-    manifest = write_artifacts(movies, documents, vectors, folder / "artifacts", model_name=model)
+    # The product's own steps, each a phase: write_artifacts logs them as they start.
+    log = logging.getLogger("movie_assets.index")
+    handler, level = _ArtifactPhases(meter), log.level
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    try:
+        meter.begin("artifacts: inputs")
+        manifest = write_artifacts(movies, documents, vectors, folder / "artifacts", model_name=model)
+    finally:
+        log.removeHandler(handler)
+        log.setLevel(level)
     out["artifacts_s"] = time.perf_counter() - t
+    meter.begin("after: recall check and the seed's files (the benchmark's)")
     out["dense"], out["count"] = manifest["dense"], manifest["count"]
     if manifest["dense"]["type"] != "flat":
         out["dense_recall_at_10"] = _approximate_recall(
@@ -122,6 +152,14 @@ def build_worker(size: int, work: str, model: str, noise: float, queries: Sequen
     # The seed's method reads the same documents and vectors, in the same order.
     documents.select("document").write_parquet(folder / "documents.parquet")
     np.save(folder / "vectors.npy", vectors)
+    meter.end()
+    out["memory_mb"] = {
+        "peak_mb": meter.peak_mb,
+        "by_phase": meter.peaks_mb,
+        "seconds_by_phase": meter.seconds,
+        "note": "VmHWM of the build process, reset as each phase starts (/proc/self/clear_refs): each "
+        "phase's figure includes what earlier phases still held",
+    }
     out["files_mb"] = {
         p.name: round(p.stat().st_size / 1e6, 1)
         for p in sorted((folder / "artifacts").rglob("*"))

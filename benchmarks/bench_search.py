@@ -7,7 +7,7 @@ Each stage runs in a fresh process: building; opening (3 times, no model); servi
 then every method on the same distinct queries, round robin, so the query-vector cache never answers;
 then hybrid queries timed stage by stage, through the Searcher's own encoder and retrievers); and the
 seed's method (`_search_seed`). Peak memory is the serving process's resident high-water mark, model
-included.
+included; the build reports its own, phase by phase (`build.memory_mb` in the JSON).
 
     MOVIE_ASSETS_HOME=/tmp/bench_home python benchmarks/bench_search.py        # 3,600 and 200,000
     python benchmarks/bench_search.py --sizes 3600 --queries 50 --seed-queries 5   # a quick run
@@ -359,7 +359,8 @@ def _measure_size(size: int, work: Path, model: str, args: argparse.Namespace) -
         print(
             f"  {size:,}: built in {build['corpus_s'] + build['vectors_s'] + build['artifacts_s']:.0f} s "
             f"(corpus {build['corpus_s']:.0f}, vectors {build['vectors_s']:.0f}, "
-            f"artifacts {build['artifacts_s']:.0f}; dense {build['dense']['type']})",
+            f"artifacts {build['artifacts_s']:.0f}; dense {build['dense']['type']}; "
+            f"peak memory {build['memory_mb']['peak_mb']:,.0f} MB)",
             flush=True,
         )
     artifacts = str(folder / "artifacts")
@@ -468,6 +469,9 @@ def _details(r: dict[str, Any]) -> str:
         f"  serving memory: peak {memory['peak_mb']:.0f} MB (ru_maxrss {memory['ru_maxrss_mb']:.0f}), at the "
         f"end anon {memory['rss_anon_mb']:.0f} + file-backed {memory['rss_file_mb']:.0f} MB",
     ]
+    if "memory_mb" in build:  # builds from before phases were measured lack it
+        phases = ", ".join(f"{name} {mb:,.0f}" for name, mb in build["memory_mb"]["by_phase"].items())
+        lines.append(f"  build memory: peak {build['memory_mb']['peak_mb']:,.0f} MB; by phase (MB): {phases}")
     if "hybrid_breakdown" in serve:
         b = serve["hybrid_breakdown"]
         lines.append(

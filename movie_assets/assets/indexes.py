@@ -59,13 +59,22 @@ def search_artifacts(
 ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
     paths = data.paths()
     years = paths.built_years()
-    catalogue = read_movies_dir(paths.movies_root, years)
-    docs = pl.concat([pl.read_parquet(paths.documents_file(y)) for y in years]) if years else None
+    # Everything in movie_id order, the order of the set, as it is read: the unsorted frames are freed
+    # at once, and write_artifacts need not hold sorted copies beside these for the whole build.
+    catalogue = read_movies_dir(paths.movies_root, years).sort("movie_id")
+    docs = (
+        pl.concat([pl.read_parquet(paths.documents_file(y)) for y in years]).sort("movie_id")
+        if years
+        else None
+    )
     # The encoder this machine embeds with (the resource's "auto" picks by machine): every year's vectors
     # must be its, and the query encoder is its export.
     model = embedder.load_for(paths)
     ids, vectors = read_vectors(
-        [paths.embeddings_file(y) for y in years], model_name=embedder.name, encoder=identity_of(model)
+        [paths.embeddings_file(y) for y in years],
+        model_name=embedder.name,
+        encoder=identity_of(model),
+        by_id=True,
     )
     if docs is None or docs.height == 0:
         raise dg.Failure(
@@ -107,13 +116,13 @@ def search_artifacts(
         asset_key="search_payload",
         metadata={**common, "path": dg.MetadataValue.path(str(paths.artifacts_dir))},
     )
+    del catalogue, docs  # only the vectors are needed from here on
     recall = 1.0
     if dense["type"] == "hnsw":
-        # The index rows are sorted by movie_id; compare against the vectors in that same order.
-        order = np.argsort(docs["movie_id"].to_numpy(), kind="stable")
         # The set just built, by its own folder: a later build may already have moved the pointer on.
+        # Its rows are in movie_id order, as `vectors` are.
         built = sets_dir(paths.artifacts_dir) / manifest["set_id"]
-        recall = ann_recall_at_k(load_dense(built / DENSE_FILE), vectors[order], k=10)
+        recall = ann_recall_at_k(load_dense(built / DENSE_FILE), vectors, k=10)
     yield dg.AssetCheckResult(
         asset_key="dense_index",
         check_name=HNSW_RECALL,

@@ -6,6 +6,7 @@ pruning: `movie_assets.index.sets`; opening and checking a set: `artifact_set`.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 from collections.abc import Callable, Iterable, Mapping
@@ -17,7 +18,7 @@ import polars as pl
 
 from movie_assets.files import atomic_path, sha256_file, write_json
 from movie_assets.index.dense import build_dense_index, save_dense
-from movie_assets.index.documents import DOC_FORMAT, bm25_documents
+from movie_assets.index.documents import DOC_FORMAT, iter_bm25_documents
 from movie_assets.index.gazetteer import GAZETTEER_EXTRA, gazetteer_writer
 from movie_assets.index.manifest import (
     BM25_DIR,
@@ -40,9 +41,16 @@ from movie_assets.index.sets import new_set, publish, resolve_set, writer_lock
 from movie_assets.index.sparse import BM25_PARAMS, build_bm25, save_bm25
 
 TOP_CAST = 10
+LOG = logging.getLogger(__name__)
 # Writes one extra at the path it is given (a file or a folder) and returns facts for readers, or None.
 ExtraWriter = Callable[[Path], dict[str, Any] | None]
 __all__ = ["PAYLOAD_SCHEMA", "ExtraWriter", "extend_artifacts", "write_artifacts"]
+
+
+def _phase(name: str, what: str, *args: Any) -> None:
+    # Each step of a build is logged as it starts, its name in `record.phase`: a long build shows where it
+    # is, and a benchmark can measure each step's time and memory.
+    LOG.info(what, *args, extra={"phase": name})
 
 
 def _aligned(
@@ -60,9 +68,15 @@ def _aligned(
     for name, frame in (("movies", movies), ("documents", documents)):
         if frame["movie_id"].null_count() or frame["movie_id"].n_unique() != len(frame):
             raise ValueError(f"{name} movie_id must be non-null and unique")
-    order = documents["movie_id"].arg_sort().to_numpy()
-    documents, vectors = documents[order], vectors[order]
-    movies = movies.sort("movie_id")
+    # Only the columns the set is built from, and sorted copies only of inputs that are not sorted yet:
+    # the caller still holds its frames and matrix, so every copy here adds to the build's peak memory.
+    movies = movies.select(c for c in (*PAYLOAD_SCHEMA, *OPTIONAL_PAYLOAD) if c in movies.columns)
+    documents = documents.select("movie_id", "document")
+    if not documents["movie_id"].is_sorted():
+        order = documents["movie_id"].arg_sort().to_numpy()
+        documents, vectors = documents[order], vectors[order]
+    if not movies["movie_id"].is_sorted():
+        movies = movies.sort("movie_id")
     ids, doc_ids = movies["movie_id"].cast(pl.Int64), documents["movie_id"].cast(pl.Int64)
     if not ids.equals(doc_ids):
         only_m, only_d = set(ids) - set(doc_ids), set(doc_ids) - set(ids)
@@ -112,25 +126,39 @@ def _write_extras(folder: Path, extra_files: Mapping[str, ExtraWriter]) -> dict[
     return facts
 
 
+def _write_dense(vectors: np.ndarray, into: Path, threshold: int) -> dict[str, Any]:
+    """Build and write the dense index; return the manifest's "dense" entry.
+
+    The index (a copy of every vector, and the HNSW graph) is freed on return, before BM25 is built.
+    """
+    _phase("dense", "building the dense index over %d vectors", len(vectors))
+    index, dense = build_dense_index(vectors, exact_threshold=threshold)
+    # Each file is flushed to disk before its name appears, so a published set never holds a torn one.
+    with atomic_path(into / DENSE_FILE) as tmp:
+        save_dense(index, tmp)
+    return dense
+
+
 def _build(
     movies: pl.DataFrame,
     documents: pl.DataFrame,
     vectors: np.ndarray,
     into: Path,
     threshold: int,
-) -> dict[str, Any]:
-    """Write the core files into `into`; return the manifest's "dense" entry."""
-    index, dense = build_dense_index(vectors, exact_threshold=threshold)
-    # Each file is flushed to disk before its name appears, so a published set never holds a torn one.
-    with atomic_path(into / DENSE_FILE) as tmp:
-        save_dense(index, tmp)
+) -> tuple[dict[str, Any], pl.DataFrame]:
+    """Write the core files into `into`; return the manifest's "dense" entry and the payload written."""
+    dense = _write_dense(vectors, into, threshold)
+    _phase("bm25", "building the BM25 index over %d documents", len(documents))
     with atomic_path(into / IDMAP_FILE) as tmp:
         movies.select(pl.col("movie_id").cast(pl.Int64)).write_parquet(tmp)
-    # bm25s writes its own folder; both frames are in movie_id order here (`_aligned`).
-    save_bm25(build_bm25(bm25_documents(documents, movies)), into / BM25_DIR)
+    # bm25s writes its own folder; both frames are in movie_id order here (`_aligned`). The texts are
+    # streamed to the index a chunk at a time, and the index is freed once written.
+    save_bm25(build_bm25(iter_bm25_documents(documents, movies)), into / BM25_DIR)
+    _phase("payload", "writing the payload of %d movies", len(movies))
+    payload = _payload(movies)
     with atomic_path(into / PAYLOAD_FILE) as tmp:
-        _payload(movies).write_parquet(tmp)
-    return dense
+        payload.write_parquet(tmp)
+    return dense, payload
 
 
 def write_artifacts(
@@ -166,16 +194,19 @@ def write_artifacts(
     Raises:
         ValueError: the three inputs disagree in size or ids, or an extra file's name or writer is bad.
     """
+    _phase("inputs", "checking and aligning %d movies", len(movies))
     movies, documents, vectors = _aligned(movies, documents, np.asarray(vectors, dtype=np.float32))
     extra_files = dict(extra_files or {})
     _check_extra_names(extra_files)
     out_dir = Path(out_dir)
     with writer_lock(out_dir):
         with new_set(out_dir) as (set_id, folder):
-            dense = _build(movies, documents, vectors, folder, exact_threshold)
+            dense, payload = _build(movies, documents, vectors, folder, exact_threshold)
             # Every build carries the gazetteer of its own payload (people and titles for the query parser).
-            gazetteer = {GAZETTEER_EXTRA: gazetteer_writer(_payload(movies))}
+            gazetteer = {GAZETTEER_EXTRA: gazetteer_writer(payload)}
+            _phase("extras", "writing the extras %s", sorted({**gazetteer, **extra_files}))
             extras = _write_extras(folder, {**gazetteer, **extra_files})
+            _phase("checksums", "summing the files of set %s", set_id)
             manifest = new_manifest(
                 count=len(movies),
                 years=sorted(int(y) for y in movies["year"].drop_nulls().unique()),

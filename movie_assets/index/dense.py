@@ -87,11 +87,13 @@ def exact_top_k(vectors: np.ndarray, queries: np.ndarray, k: int) -> np.ndarray:
     """Row ids of the k highest inner products per query, by brute force (the recall reference)."""
     faiss = _faiss()
     x = np.ascontiguousarray(vectors, dtype=np.float32)
-    flat = faiss.IndexFlatIP(x.shape[1])
+    q = np.ascontiguousarray(queries, dtype=np.float32)
     if gpu_available():
-        flat = faiss.index_cpu_to_gpu(faiss.StandardGpuResources(), 0, flat)
-    flat.add(x)
-    return flat.search(np.ascontiguousarray(queries, dtype=np.float32), k)[1]
+        flat = faiss.index_cpu_to_gpu(faiss.StandardGpuResources(), 0, faiss.IndexFlatIP(x.shape[1]))
+        flat.add(x)
+        return flat.search(q, k)[1]
+    # The search a flat index runs, over the caller's matrix: an index would hold a second copy of it.
+    return faiss.knn(q, x, k, metric=faiss.METRIC_INNER_PRODUCT)[1]
 
 
 def ann_recall_at_k(

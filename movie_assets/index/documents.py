@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -100,10 +100,27 @@ def bm25_document(document: str, alt_titles: Iterable[Any] | None) -> str:
 def bm25_documents(documents: pl.DataFrame, movies: pl.DataFrame) -> list[str]:
     """`bm25_document` for every row of `documents`, with the `alt_titles` of the same rows of `movies`
     (aligned by position; a movies frame without the column adds nothing)."""
-    texts = documents["document"].to_list()
-    if "alt_titles" not in movies.columns:
-        return texts
-    return [bm25_document(d, alt) for d, alt in zip(texts, movies["alt_titles"].to_list(), strict=True)]
+    return list(iter_bm25_documents(documents, movies))
+
+
+# Rows turned into Python strings at a time: a million documents as strings take gigabytes.
+BM25_CHUNK_ROWS = 20_000
+
+
+def iter_bm25_documents(
+    documents: pl.DataFrame, movies: pl.DataFrame, chunk_rows: int = BM25_CHUNK_ROWS
+) -> Iterator[str]:
+    """`bm25_documents`, one text at a time: only `chunk_rows` rows are Python strings at once."""
+    if documents.height != movies.height:
+        raise ValueError(f"{documents.height} documents but {movies.height} movies")
+    has_titles = "alt_titles" in movies.columns
+    for start in range(0, documents.height, chunk_rows):
+        texts = documents["document"].slice(start, chunk_rows).to_list()
+        if not has_titles:
+            yield from texts
+            continue
+        alt = movies["alt_titles"].slice(start, chunk_rows).to_list()
+        yield from (bm25_document(d, a) for d, a in zip(texts, alt, strict=True))
 
 
 def document_hash(document: str) -> str:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypedDict
 
@@ -11,7 +12,7 @@ import bm25s
 import numpy as np
 
 from movie_assets.index.schema import check_json
-from movie_assets.index.tokenize import STEMMER, STOPWORDS, TOKENIZER_ID, tokenize, tokenize_query
+from movie_assets.index.tokenize import STEMMER, STOPWORDS, TOKENIZER_ID, iter_terms, tokenize_query
 
 K1 = 1.5
 B = 0.75
@@ -51,17 +52,57 @@ def bm25_corpus(token_lists: Sequence[Sequence[str]]) -> bm25s.tokenization.Toke
     return bm25s.tokenization.Tokenized(ids=[[vocab[t] for t in doc] for doc in token_lists], vocab=vocab)
 
 
-def build_bm25(documents: Sequence[str], k1: float = K1, b: float = B, method: str = METHOD) -> bm25s.BM25:
-    """A BM25 index where document i is `documents[i]`.
+class _TermIds:
+    """Each document's term ids as bm25s reads them (its length, then a list per document, made as it is
+    reached), held as one flat int32 array: 4 bytes a term instead of a Python list per document."""
+
+    def __init__(self, flat: np.ndarray, ends: np.ndarray) -> None:
+        self._flat, self._ends = flat, ends
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    def __iter__(self) -> Iterator[list[int]]:
+        start = 0
+        for end in self._ends.tolist():
+            yield self._flat[start:end].tolist()
+            start = end
+
+
+def streamed_corpus(documents: Iterable[str]) -> bm25s.tokenization.Tokenized:
+    """`bm25_corpus(tokenize(documents))`, the same ids and vocabulary, read one document at a time.
+
+    Neither the texts nor their term lists are held whole: each document's terms are numbered as they
+    come (in order of first appearance) into one flat array, renumbered at the end by sorted term.
+    """
+    first_seen: dict[str, int] = {}
+    flat: array[int] = array("i")
+    ends: array[int] = array("q")
+    for terms in iter_terms(documents):
+        flat.extend([first_seen.setdefault(t, len(first_seen)) for t in terms])
+        ends.append(len(flat))
+    vocab = {term: i for i, term in enumerate(sorted(first_seen))}
+    # first_seen's order is its numbering, so this maps each first-seen number to the sorted one.
+    renumber = np.fromiter((vocab[t] for t in first_seen), dtype=np.int32, count=len(first_seen))
+    ids = renumber[np.frombuffer(flat, dtype=np.int32)] if len(flat) else np.zeros(0, dtype=np.int32)
+    del flat
+    return bm25s.tokenization.Tokenized(ids=_TermIds(ids, np.frombuffer(ends, dtype=np.int64)), vocab=vocab)
+
+
+def build_bm25(documents: Iterable[str], k1: float = K1, b: float = B, method: str = METHOD) -> bm25s.BM25:
+    """A BM25 index where document i is the i-th of `documents` (a sequence, or any iterable: a
+    generator of chunks' texts is read once and never held whole).
 
     The vocabulary maps term strings to ids, so the index is queried with `tokenize_query` terms.
     """
-    if len(documents) == 0:
+    if isinstance(documents, str):
+        raise TypeError("build_bm25() takes the documents' texts; wrap a single text in a list")
+    corpus = streamed_corpus(documents)
+    if len(corpus.ids) == 0:
         raise ValueError("cannot build a BM25 index over 0 documents")
-    retriever = bm25s.BM25(k1=k1, b=b, method=method)
-    corpus = bm25_corpus(tokenize(documents))
     if not corpus.vocab:
-        raise ValueError(f"none of the {len(documents)} documents has an indexable term")
+        raise ValueError(f"none of the {len(corpus.ids)} documents has an indexable term")
+    retriever = bm25s.BM25(k1=k1, b=b, method=method)
     retriever.index(corpus, show_progress=False)
     return retriever
 

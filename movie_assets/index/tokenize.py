@@ -11,7 +11,7 @@ import re
 import sys
 import threading
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
 from typing import Any
 
@@ -86,6 +86,27 @@ def normalize(text: str) -> str:
     return folded.replace("i\u0307", "i")
 
 
+def iter_terms(texts: Iterable[str | None]) -> Iterator[list[str]]:
+    """The terms of each text, one list per text as it is read: a corpus can be streamed through in
+    chunks without holding every text, or every text's terms, at once (`tokenize` lists them all).
+
+    None entries are treated as empty.
+    """
+    pattern = _token_pattern()
+    # Movie documents repeat the same words constantly, so stemming each distinct token once is the
+    # difference between seconds and minutes on a full catalogue.
+    terms: dict[str, str] = {}
+    for text in texts:
+        doc: list[str] = []
+        for token in pattern.findall(normalize(text or "")):
+            term = terms.get(token)
+            if term is None:
+                term = terms[token] = _index_term(token)
+            if term:
+                doc.append(term)
+        yield doc
+
+
 def tokenize(texts: Sequence[str]) -> list[list[str]]:
     """Split texts into BM25 terms.
 
@@ -97,21 +118,7 @@ def tokenize(texts: Sequence[str]) -> list[list[str]]:
     """
     if isinstance(texts, str):
         raise TypeError("tokenize() takes a sequence of texts; wrap a single text in a list")
-    pattern = _token_pattern()
-    # Movie documents repeat the same words constantly, so stemming each distinct token once is the
-    # difference between seconds and minutes on a full catalogue.
-    terms: dict[str, str] = {}
-    out: list[list[str]] = []
-    for text in texts:
-        doc: list[str] = []
-        for token in pattern.findall(normalize(text or "")):
-            term = terms.get(token)
-            if term is None:
-                term = terms[token] = _index_term(token)
-            if term:
-                doc.append(term)
-        out.append(doc)
-    return out
+    return list(iter_terms(texts))
 
 
 def tokenize_query(query: str) -> list[str]:

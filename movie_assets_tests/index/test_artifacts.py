@@ -127,3 +127,14 @@ def test_rebuild_replaces_the_set_and_recovers_one_moved_aside(
         and sets[1] == manifest["set_id"]
     )
     assert read_manifest(built.with_name("artifacts.sets") / sets[0])["embedding_model"] == "m2"
+
+
+def test_inputs_in_any_row_order_give_the_same_files(tmp_path: Path) -> None:
+    """Sorted inputs are used as they are and others sorted first: the files are byte for byte the same."""
+    movies, docs, vectors = _inputs()
+    order = docs["movie_id"].arg_sort().to_numpy()
+    sorted_set = write_artifacts(
+        movies.sort("movie_id"), docs[order], vectors[order], tmp_path / "a", model_name="m"
+    )
+    shuffled = write_artifacts(movies.reverse(), docs, vectors, tmp_path / "b", model_name="m")
+    assert sorted_set["files"] == shuffled["files"]

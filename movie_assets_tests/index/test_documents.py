@@ -88,3 +88,21 @@ def test_hash_changes_with_any_field_and_only_then() -> None:
 def test_frame_without_movie_id_is_refused() -> None:
     with pytest.raises(ValueError, match="no movie_id column"):
         movie_documents(pl.DataFrame({"title": ["x"]}))
+
+
+def test_bm25_texts_streamed_in_chunks_are_the_whole_list() -> None:
+    from movie_assets.index.documents import bm25_documents, iter_bm25_documents
+
+    movies = pl.DataFrame(
+        {"movie_id": [1, 2, 3], "alt_titles": [["ദൃശ്യം"], [], None]},
+        schema={"movie_id": pl.Int64, "alt_titles": pl.List(pl.Utf8)},
+    )
+    docs = pl.DataFrame({"movie_id": [1, 2, 3], "document": ["Title: Drishyam", "Title: Heat", "Title: Up"]})
+    whole = bm25_documents(docs, movies)
+    assert whole == ["Title: Drishyam\nAlso known as: ദൃശ്യം", "Title: Heat", "Title: Up"]
+    assert list(iter_bm25_documents(docs, movies, chunk_rows=2)) == whole
+    assert (
+        list(iter_bm25_documents(docs, movies.drop("alt_titles"), chunk_rows=2)) == docs["document"].to_list()
+    )
+    with pytest.raises(ValueError, match="3 documents but 2 movies"):
+        list(iter_bm25_documents(docs, movies.head(2)))

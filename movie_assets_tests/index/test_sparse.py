@@ -8,8 +8,16 @@ import bm25s
 import numpy as np
 import pytest
 
-from movie_assets.index.sparse import BM25_PARAMS, bm25_scores, bm25_top_k, build_bm25, load_bm25, save_bm25
-from movie_assets.index.tokenize import tokenize_query
+from movie_assets.index.sparse import (
+    BM25_PARAMS,
+    bm25_corpus,
+    bm25_scores,
+    bm25_top_k,
+    build_bm25,
+    load_bm25,
+    save_bm25,
+)
+from movie_assets.index.tokenize import tokenize, tokenize_query
 
 CORPUS = [
     "Title: Nayattu\nOriginal title: നായാട്ട്\nLanguage: Malayalam\n"
@@ -103,3 +111,25 @@ def test_top_k_scores_only_inside_the_mask(retriever: bm25s.BM25) -> None:
     )
     assert bm25_top_k(retriever, "police", k=5, mask=np.zeros(len(CORPUS), dtype=bool))[0].size == 0
     np.testing.assert_array_equal(bm25_scores(retriever, "police", english_only), [0, 0, 0, 0])
+
+
+def test_an_index_from_streamed_texts_equals_the_one_from_whole_token_lists(tmp_path: Path) -> None:
+    """build_bm25 reads a generator once and numbers terms as they come; the files must be those of the
+    whole-corpus numbering (sorted vocabulary), so a streamed build changes no artifact's bytes."""
+    texts = [*CORPUS, "", "the of a", CORPUS[2] + " wormhole wormhole"]  # empty and stop-word-only rows too
+    whole = bm25s.BM25(k1=BM25_PARAMS["k1"], b=BM25_PARAMS["b"], method=BM25_PARAMS["method"])
+    whole.index(bm25_corpus(tokenize(texts)), show_progress=False)
+    streamed = build_bm25(text for text in texts)
+    save_bm25(whole, tmp_path / "whole")
+    save_bm25(streamed, tmp_path / "streamed")
+    files = sorted(p.name for p in (tmp_path / "whole").iterdir())
+    assert files == sorted(p.name for p in (tmp_path / "streamed").iterdir())
+    assert {f: (tmp_path / "whole" / f).read_bytes() for f in files} == {
+        f: (tmp_path / "streamed" / f).read_bytes() for f in files
+    }
+    assert bm25_top_k(streamed, "wormhole", k=2)[0].tolist() == [6, 2]
+
+
+def test_a_single_text_is_refused_rather_than_read_letter_by_letter() -> None:
+    with pytest.raises(TypeError, match="wrap a single text in a list"):
+        build_bm25("Title: Nayattu")
