@@ -723,7 +723,7 @@ def _read_people(r: _Reading) -> None:
     if gazetteer is None:
         return
     # Every phrase of up to four words looked up at once; only the names found are read one by one.
-    named = gazetteer.people_among(
+    names = gazetteer.people_among(
         list({w.phrase(i, i + size) for i in range(len(w)) for size in range(1, min(4, len(w) - i) + 1)})
     )
     i = 0
@@ -733,7 +733,7 @@ def _read_people(r: _Reading) -> None:
             if not w.free(i, i + size) or w.keys[i + size - 1].isdigit():
                 continue
             phrase = w.phrase(i, i + size)
-            person = gazetteer.person(phrase) if phrase in named else None
+            person = gazetteer.person(phrase) if phrase in names else None
             if person is not None:
                 match = (size, person)
                 break
