@@ -243,8 +243,10 @@ CASES = [
     ("Unknown Person drama", "genre:Drama"),
     ("tamil movies with vikram", "language:ta person:Vikram/cast"),
     # A one-word name, then more names after it: each one is read.
-    ("starring Mohanlal and Meena, directed by Jeethu Joseph",
-     "person:Mohanlal/cast person:Meena/cast person:Jeethu Joseph/director"),
+    (
+        "starring Mohanlal and Meena, directed by Jeethu Joseph",
+        "person:Mohanlal/cast person:Meena/cast person:Jeethu Joseph/director",
+    ),
     # Seed titles: kept in the parse; their words are not read as other constraints.
     ("like Drishyam", "seed:Drishyam~"),
     ("like Drishyam but funnier", "seed:Drishyam~ genre:Comedy~"),
