@@ -376,6 +376,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="embed documents and queries with torch (default), or the ONNX export in fp32, int8 or "
         "int8-mixed",
     )  # fmt: skip
+    parser.add_argument(
+        "--query-window", type=int, default=None, metavar="N",
+        help="embed each request's first N word pieces only (ONNX encoders; the documents keep theirs)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     if args.sample is not None and args.sample < 1:
         parser.error(f"--sample must be >= 1, got {args.sample}")
@@ -383,10 +387,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--learned trains on the train split; score it with --splits validation")
     if args.learned and args.encoder != "torch":
         parser.error("--learned trains over the torch set; leave --encoder at torch")
+    if args.query_window is not None and (args.encoder == "torch" or args.learned):
+        parser.error("--query-window needs an ONNX --encoder, and no --learned (its cached request vectors)")
     corpus = build_corpus(_cache_dir(), args.encoder)
     if args.build_only:
         return 0
-    searcher = Searcher.open(corpus.artifacts, embedder=corpus.embedder)
+    embedder = corpus.embedder
+    if args.query_window is not None:  # the same export, reading fewer word pieces of each request
+        export = cached_export(_cache_dir() / "encoders", embed_model_name(), args.encoder.split("-", 1)[1])
+        embedder = RecentEmbedder(OnnxEmbedder(export, max_tokens=args.query_window))
+    searcher = Searcher.open(corpus.artifacts, embedder=embedder)
     runs = [
         library_run(searcher, m, SearchParams(k=DEPTH, method=m))
         for m in LIBRARY_METHODS
@@ -398,6 +408,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.learned:
         runs += learned_runs(corpus, learned_report)
     name = "bench_quality.json" if args.encoder == "torch" else f"bench_quality-{args.encoder}.json"
+    if args.query_window is not None:
+        name = name.replace(".json", f"-window{args.query_window}.json")
     out = DataPaths.from_env().reports_dir / "bench" / name
     out.parent.mkdir(parents=True, exist_ok=True)
     report: dict[str, Any] = {
@@ -409,6 +421,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         },
         "embedding_model": corpus.embedder.name,
         "encoder": args.encoder,
+        "query_window": args.query_window,
         "query_text": f"title + stripped text, cut at a word boundary to {MAX_QUERY_CHARS:,} characters "
         "for the library methods (1,000 for 'hybrid (1,000 chars)'); the seed method reads the whole text",
         "timing": "ms_per_query is wall time on a shared machine; per query the methods run in table order "

@@ -12,6 +12,7 @@ embedding cache and the artifact set tell them apart (`encoder_identity`, `cache
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 from collections.abc import Sequence
@@ -112,11 +113,19 @@ class OnnxEmbedder:
     :param folder: the export (model.onnx, tokenizer.json, encoder.json).
     :param threads: intra-op threads (default: every core); a query encoder wants 1.
     :param model_sha256: the checksum model.onnx must have (the artifact set's manifest lists it).
+    :param max_tokens: read at most this many word pieces of a text (default: the model's max_seq_length).
     """
 
     backend = "onnx"
 
-    def __init__(self, folder: Path, *, threads: int | None = None, model_sha256: str | None = None) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        *,
+        threads: int | None = None,
+        model_sha256: str | None = None,
+        max_tokens: int | None = None,
+    ) -> None:
         folder = Path(folder)
         self.info = read_info(folder)
         self.name = self.info["model"]
@@ -140,8 +149,17 @@ class OnnxEmbedder:
         except Exception as exc:  # missing package, missing file, damaged protobuf or tokenizer
             raise EncoderUnavailable(f"the ONNX encoder in {folder} cannot be loaded ({exc})") from exc
         self._tokenizer.no_padding()
-        self._tokenizer.enable_truncation(int(self.info["max_seq_length"]))
+        self._tokenizer.enable_truncation(min(int(self.info["max_seq_length"]), max_tokens or 1 << 30))
         self._inputs = {i.name for i in self._session.get_inputs()}
+
+    def windowed(self, max_tokens: int) -> OnnxEmbedder:
+        """This encoder reading at most `max_tokens` word pieces of each text (the same loaded model)."""
+        from tokenizers import Tokenizer
+
+        view = copy.copy(self)
+        view._tokenizer = Tokenizer.from_str(self._tokenizer.to_str())
+        view._tokenizer.enable_truncation(min(int(self.info["max_seq_length"]), max_tokens))
+        return view
 
     def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
         """float32 unit rows, shape (len(texts), dim), in input order."""
