@@ -106,8 +106,11 @@ def test_rebuilds_under_a_stream_of_requests_never_fail_one_nor_mix_sets(tmp_pat
 
 
 def test_a_graceful_stop_lets_the_request_in_flight_finish(tmp_path: Path) -> None:
+    searching = threading.Event()
+
     class Slow(Searcher):
         def search(self, *args: Any, **kwargs: Any) -> Any:
+            searching.set()
             time.sleep(1.0)
             return super().search(*args, **kwargs)
 
@@ -120,7 +123,7 @@ def test_a_graceful_stop_lets_the_request_in_flight_finish(tmp_path: Path) -> No
             target=lambda: got.append(httpx.get(f"{base}/search", params={"q": "heat"}, timeout=30))
         )
         request.start()
-        time.sleep(0.4)  # the request is in its search now
+        assert searching.wait(30)  # the request is in its search now (however busy the machine)
         server.should_exit = True  # what SIGTERM does
         request.join(timeout=30)
         assert got and got[0].status_code == 200 and got[0].json()["hits"]
