@@ -7,7 +7,6 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
-import pyarrow.parquet as pq
 
 from movie_assets.files import atomic_path
 
@@ -29,16 +28,19 @@ def write_vectors(
     return path
 
 
+def _encoders(frame: pl.DataFrame, model_name: str) -> set[str]:
+    """The encoders of a vectors frame's rows (a file from before encoders were recorded: the model's own)."""
+    return set(frame["encoder"].unique().to_list()) if "encoder" in frame.columns else {model_name}
+
+
 def held_encoders(paths: Sequence[Path], model_name: str) -> set[str]:
-    """The encoders whose vectors the existing files among `paths` hold (a file from before encoders were
-    recorded holds the model's own); a missing or unreadable file holds none (reading it reports it)."""
+    """The encoders whose vectors the existing files among `paths` hold; a missing or unreadable file
+    holds none (reading it reports it)."""
     held: set[str] = set()
     for path in paths:
         try:
-            if "encoder" not in pq.read_schema(path).names:
-                held.add(model_name)
-                continue
-            held.update(pl.read_parquet(path, columns=["encoder"])["encoder"].unique().to_list())
+            columns = ["encoder"] if "encoder" in pl.read_parquet_schema(path) else ["movie_id"]
+            held |= _encoders(pl.read_parquet(path, columns=columns), model_name)
         except Exception:  # missing or damaged: not this question's to answer
             continue
     return held
@@ -66,7 +68,7 @@ def _checked_ids(path: Path, model_name: str, encoder: str | None) -> np.ndarray
             f"{path} holds vectors from {sorted(models)}, not {model_name}; "
             "re-materialize movie_embeddings for that year with the current EMBED_MODEL_NAME"
         )
-    held = set(frame["encoder"].unique().to_list()) if "encoder" in frame.columns else {model_name}
+    held = _encoders(frame, model_name)
     if encoder is not None and frame.height and held != {encoder}:
         raise ValueError(
             f"{path} holds vectors of encoder {sorted(held)}, not {encoder}; re-materialize "
