@@ -17,6 +17,7 @@ built when a set is opened, and a query of ten words costs some tens of microsec
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ GAZETTEER_EXTRA = "gazetteer"  # the extra's name: a folder in the set
 PEOPLE_FILE = "people.parquet"
 TITLES_FILE = "titles.parquet"
 GAZETTEER_VERSION = 1
+_ASCII_WORD = re.compile(r"[a-z0-9]+")
 
 
 def fold(text: str) -> str:
@@ -39,6 +41,10 @@ def fold(text: str) -> str:
     >>> fold("Penélope  Cruz"), fold("Alejandro González Iñárritu"), fold("Spider-Man: No Way Home")
     ('penelope cruz', 'alejandro gonzalez inarritu', 'spider man no way home')
     """
+    if text.isascii():
+        # The same folding for ASCII (it has no marks, and its letters and digits are [a-z0-9] once lower),
+        # ~10x cheaper: a query's reader folds every word, and a long description has hundreds.
+        return " ".join(_ASCII_WORD.findall(text.lower()))
     out: list[str] = []
     base_latin = False
     for ch in unicodedata.normalize("NFKD", text):

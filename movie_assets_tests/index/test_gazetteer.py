@@ -6,6 +6,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from movie_assets.index import Gazetteer, fold, gazetteer_writer
 
@@ -33,6 +35,12 @@ from movie_assets.index import Gazetteer, fold, gazetteer_writer
 )
 def test_fold(text: str, key: str) -> None:
     assert fold(text) == key
+
+
+@given(st.text(st.characters(max_codepoint=127)))
+def test_ascii_text_folds_as_it_would_within_unicode_text(text: str) -> None:
+    # ASCII takes a shorter path; a symbol after it (a space to the fold) sends it down the general one.
+    assert fold(text) == fold(text + " 🎬")
 
 
 PAYLOAD = pl.DataFrame(
