@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import movie_assets.search.models as query_models
 from movie_assets.evaluation import ToTQueries
 from movie_assets.index import LEARNED_DIR, EmbeddingCache, install_learned, learned_facts, read_manifest
 from movie_assets.ranking import ADAPTER_FILE
@@ -38,7 +39,8 @@ def _copy_set(base: Path, target: Path) -> None:
 
 def _key(base: Path, labels: bytes, links: bytes, mode: str) -> str:
     manifest = read_manifest(base)
-    stamp = f"{manifest.get('build_id') or manifest.get('built_at')}:{mode}"
+    # The query window the requests are read in (bench_quality --query-window may change it for a run).
+    stamp = f"{manifest.get('build_id') or manifest.get('built_at')}:{mode}:{query_models.QUERY_WINDOW}"
     return fingerprint(labels + stamp.encode(), links, manifest["embedding_model"])
 
 
@@ -57,7 +59,7 @@ def learned_variants(
     out: dict[str, dict[str, Any]] = {}
     cache = EmbeddingCache(base.parent / "embeddings")
     for name, with_adapter in (("learned-both", True), ("learned-ranker", False)):
-        folder = base.parent / name
+        folder = base.parent / f"{name}-window{query_models.QUERY_WINDOW}"
         key = _key(base, labels, links, name)
         entry = _current(folder, key)
         seconds = None
@@ -76,7 +78,7 @@ def learned_variants(
         out[name] = {"folder": folder, "entry": entry, "trained_s": seconds}
     both = out["learned-both"]
     if both["entry"]["adapter"]["kept"]:
-        folder = base.parent / "learned-adapter"
+        folder = base.parent / f"learned-adapter-window{query_models.QUERY_WINDOW}"
         key = _key(base, labels, links, "learned-adapter")
         if _current(folder, key) is None:
             _copy_set(base, folder)

@@ -8,10 +8,10 @@ reveals stripped); the gold IMDb id maps to TMDb ids through MovieLens links.csv
 only requests whose answer is in the catalogue are kept (every other is counted under its reason).
 
 The library reads requests up to MAX_QUERY_CHARS (20,000) characters whole (BM25 every word, the dense model
-its first 256 word pieces); "hybrid (1,000 chars)" cuts each request at the last word boundary before 1,000
-characters, as the library had to before it took long descriptions. The seed method (the baseline the
-library must beat) reads the whole request: exact FAISS over the same vectors, rank_bm25's BM25Okapi over
-lowercase [a-z0-9]+ tokens of the same documents, and an RRF (k=60) of both top-500 lists.
+its first QUERY_WINDOW, 128, word pieces); "hybrid (1,000 chars)" cuts each request at the last word
+boundary before 1,000 characters, as the library had to before it took long descriptions. The seed method
+(the baseline the library must beat) reads the whole request: exact FAISS over the same vectors, rank_bm25's
+BM25Okapi over lowercase [a-z0-9]+ tokens of the same documents, and an RRF (k=60) of both top-500 lists.
 
     MOVIE_ASSETS_HOME=/tmp/bench_home python benchmarks/bench_quality.py            # validation and train
     python benchmarks/bench_quality.py --splits validation                           # validation only
@@ -96,6 +96,11 @@ class RecentEmbedder:
         self.identity = identity_of(inner)  # int8 vectors are another encoder's: the Searcher checks
         self._inner, self._keep = inner, keep
         self._recent: dict[str, np.ndarray] = {}
+
+    def windowed(self, max_tokens: int) -> RecentEmbedder:
+        """The model reading `max_tokens` word pieces, as the library reads queries (QUERY_WINDOW)."""
+        inner = getattr(self._inner, "windowed", None)
+        return RecentEmbedder(inner(max_tokens) if inner is not None else self._inner, self._keep)
 
     def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
         todo = [t for t in dict.fromkeys(texts) if t not in self._recent]
@@ -378,7 +383,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )  # fmt: skip
     parser.add_argument(
         "--query-window", type=int, default=None, metavar="N",
-        help="embed each request's first N word pieces only (ONNX encoders; the documents keep theirs)",
+        help="embed each request's first N word pieces (default: the library's QUERY_WINDOW, 128; the "
+        "documents keep the model's 256)",
     )  # fmt: skip
     args = parser.parse_args(argv)
     if args.sample is not None and args.sample < 1:
@@ -387,16 +393,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--learned trains on the train split; score it with --splits validation")
     if args.learned and args.encoder != "torch":
         parser.error("--learned trains over the torch set; leave --encoder at torch")
-    if args.query_window is not None and (args.encoder == "torch" or args.learned):
-        parser.error("--query-window needs an ONNX --encoder, and no --learned (its cached request vectors)")
     corpus = build_corpus(_cache_dir(), args.encoder)
     if args.build_only:
         return 0
-    embedder = corpus.embedder
-    if args.query_window is not None:  # the same export, reading fewer word pieces of each request
-        export = cached_export(_cache_dir() / "encoders", embed_model_name(), args.encoder.split("-", 1)[1])
-        embedder = RecentEmbedder(OnnxEmbedder(export, max_tokens=args.query_window))
-    searcher = Searcher.open(corpus.artifacts, embedder=embedder)
+    if args.query_window is not None:
+        # The library's query window, changed for this run: every searcher, and the learned parts'
+        # training, read each request's first N word pieces (their request vectors cached under N).
+        import movie_assets.search.models as query_models
+        import movie_assets.training.learned as training
+
+        query_models.QUERY_WINDOW = args.query_window
+        training.QUERY_PREFIX = f"query@{args.query_window}\n"
+    searcher = Searcher.open(corpus.artifacts, embedder=corpus.embedder)
     runs = [
         library_run(searcher, m, SearchParams(k=DEPTH, method=m))
         for m in LIBRARY_METHODS

@@ -326,7 +326,7 @@ def summary(results: list[dict[str, Any]], wall: float) -> dict[str, Any]:
         "statuses": dict(Counter(r["status"] for r in results)),
         "all": stats(results),
         "by_method": {m: stats(rows) for m, rows in sorted(by_method.items())},
-        # Long recalled descriptions (LONG_SHARE of the requests) embed 256 word pieces, not ~10: their
+        # Long recalled descriptions (LONG_SHARE of the requests) embed up to 128 word pieces, not ~10: their
         # latency is the tail, so hybrid is also given for short and long requests apart.
         "hybrid_by_length": {
             kind: stats([r for r in by_method.get("hybrid", []) if r.get("long") == (kind == "long")])

@@ -7,14 +7,14 @@ is most of a search. One thread runs the model for the short queries; each reque
 it its text and waits. The thread takes every text waiting (up to MAX_BATCH) at once, so an idle server
 embeds a lone query at once, with no window to wait out, and a busy one batches by itself.
 
-A long description (256 word pieces) takes ~90 ms of one core to embed, seven times a batch of short
-queries: on the short queries' thread every query that arrived meanwhile would wait for it (on 2 cores at
-50 requests/s, 5% of them long, short hybrid queries' p95 rose from 15 to 90 ms). So texts longer than
-LONG_CHARS go to a second thread, one at a time: the two threads run the model at once on two cores (the
-query encoder runs one intra-op thread per call, and ONNX Runtime and torch release the GIL), so a short
-query never waits behind a long one, and long ones never take both cores from the short ones. Where the
-cores are busy anyway (other work on the machine), the long lane's thread runs at a lower scheduling
-priority (LONG_NICE), so the kernel gives the short queries the CPU first.
+A long description (256 word pieces before queries were cut to QUERY_WINDOW, 128) took ~90 ms of one core to
+embed, seven times a batch of short queries: on the short queries' thread every query that arrived meanwhile
+would wait for it (on 2 cores at 50 requests/s, 5% of them long, short hybrid queries' p95 rose from 15 to
+90 ms). So texts longer than LONG_CHARS go to a second thread, one at a time: the two threads run the model
+at once on two cores (the query encoder runs one intra-op thread per call, and ONNX Runtime and torch
+release the GIL), so a short query never waits behind a long one, and long ones never take both cores from
+the short ones. Where the cores are busy anyway (other work on the machine), the long lane's thread runs at
+a lower scheduling priority (LONG_NICE), so the kernel gives the short queries the CPU first.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ from movie_assets.index.artifacts import ExtraWriter, extend_artifacts, write_ar
 from movie_assets.index.dense import ann_recall_at_k, build_dense_index, load_dense, save_dense
 from movie_assets.index.documents import movie_documents, write_documents
 from movie_assets.index.embedding import (
+    QUERY_WINDOW,
     Embedder,
     EmbeddingCache,
     EmbeddingModelUnavailable,
@@ -68,6 +69,7 @@ from movie_assets.index.tokenize import TOKENIZER_ID, tokenize_query, word_patte
 from movie_assets.index.vectors import held_encoders, read_vectors, write_vectors
 
 __all__ = [
+    "QUERY_WINDOW",
     "GAZETTEER_EXTRA",
     "GAZETTEER_VERSION",
     "Gazetteer",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -55,6 +56,12 @@ def resolve_model_path(name: str) -> str:
     return name
 
 
+# Queries (not documents) are embedded from their first QUERY_WINDOW word pieces: MiniLM was trained on 128,
+# a long recalled description then embeds in half the time, and on the validation requests the dense
+# ranking was better for it (MRR@10 0.1020 / 0.1248 retrieval / hybrid against 0.0985 / 0.1203 at 256).
+QUERY_WINDOW = 128
+
+
 class SentenceTransformerEmbedder:
     """An `Embedder` over a loaded sentence-transformers model.
 
@@ -70,17 +77,40 @@ class SentenceTransformerEmbedder:
         self.cache_key = name if precision == "fp32" else f"{name}@torch-{precision}"
         self.identity = name  # fp16 vectors are the model's own (rankings barely move)
         self._model = model
+        self._lock = threading.Lock()  # a window is the model's setting while a call lasts
 
-    def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+    def encode(self, texts: Sequence[str], batch_size: int = 64, max_tokens: int | None = None) -> np.ndarray:
         if len(texts) == 0:
             return np.zeros((0, self.dim), dtype=np.float32)
-        # SentenceTransformer.encode already orders the texts by length before cutting batches (so a batch
-        # pads to similar lengths) and puts the rows back in input order, so no sorting is done here.
-        out = self._model.encode(
-            list(texts), batch_size=batch_size, normalize_embeddings=True, show_progress_bar=False
-        )
+        with self._lock:
+            full = self._model.max_seq_length
+            self._model.max_seq_length = min(full, max_tokens or full)
+            try:
+                # SentenceTransformer.encode orders the texts by length before cutting batches (so a batch
+                # pads to similar lengths) and puts the rows back in input order: no sorting here.
+                out = self._model.encode(
+                    list(texts), batch_size=batch_size, normalize_embeddings=True, show_progress_bar=False
+                )
+            finally:
+                self._model.max_seq_length = full
         # Re-normalised in float32: fp16 inference leaves norms off by ~1e-3.
         return unit_rows(out)
+
+    def windowed(self, max_tokens: int) -> Embedder:
+        """This model reading at most `max_tokens` word pieces of each text (the same weights)."""
+        return _Windowed(self, max_tokens)
+
+
+class _Windowed:
+    """A SentenceTransformerEmbedder reading at most `max_tokens` word pieces of each text."""
+
+    def __init__(self, inner: SentenceTransformerEmbedder, max_tokens: int) -> None:
+        self.inner, self.max_tokens = inner, max_tokens
+        self.name, self.dim, self.identity = inner.name, inner.dim, inner.identity
+        self.backend, self.precision = inner.backend, inner.precision
+
+    def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        return self.inner.encode(texts, batch_size, max_tokens=self.max_tokens)
 
 
 def load_embedder(name: str, device: str | None = None) -> SentenceTransformerEmbedder:

@@ -12,6 +12,7 @@ embedding cache and the artifact set tell them apart (`encoder_identity`, `cache
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 from collections.abc import Sequence
@@ -150,6 +151,15 @@ class OnnxEmbedder:
         self._tokenizer.no_padding()
         self._tokenizer.enable_truncation(min(int(self.info["max_seq_length"]), max_tokens or 1 << 30))
         self._inputs = {i.name for i in self._session.get_inputs()}
+
+    def windowed(self, max_tokens: int) -> OnnxEmbedder:
+        """This encoder reading at most `max_tokens` word pieces of each text (the same loaded model)."""
+        from tokenizers import Tokenizer
+
+        view = copy.copy(self)
+        view._tokenizer = Tokenizer.from_str(self._tokenizer.to_str())
+        view._tokenizer.enable_truncation(min(int(self.info["max_seq_length"]), max_tokens))
+        return view
 
     def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
         """float32 unit rows, shape (len(texts), dim), in input order."""

@@ -21,6 +21,7 @@ import numpy as np
 
 from movie_assets.index import (
     ENCODER_DIR,
+    QUERY_WINDOW,
     REBUILD,
     ArtifactsError,
     Embedder,
@@ -50,8 +51,16 @@ def _one_torch_thread() -> None:
         torch.set_num_threads(1)
 
 
+def _windowed(embedder: Embedder) -> Embedder:
+    """`embedder` reading a query's first QUERY_WINDOW word pieces, where it can be told to (the models
+    can; a server's batching embedder wraps one that already is, and a test's fake has no window)."""
+    windowed = getattr(embedder, "windowed", None)
+    return windowed(QUERY_WINDOW) if windowed is not None else embedder
+
+
 class QueryEncoder:
-    """Query text -> unit vector with the embedding model the dense index was built with.
+    """Query text -> unit vector with the embedding model the dense index was built with, from the
+    query's first QUERY_WINDOW word pieces.
 
     The model loads on the first `encode` (default: the manifest's) and is checked against the manifest;
     the vectors of recent texts are remembered, as front ends re-run the same query.
@@ -68,7 +77,7 @@ class QueryEncoder:
                 f"the dense index holds vectors of encoder {documents_encoder(manifest)!r} but the query "
                 f"embedder given makes {identity_of(embedder)!r}; {REBUILD}"
             )
-        self._embedder = embedder
+        self._embedder = _windowed(embedder) if embedder is not None else None
         self._onnx_failed = False
         self._lock = threading.Lock()
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -102,6 +111,7 @@ class QueryEncoder:
                 self.folder / ENCODER_DIR,
                 threads=1,  # one short text gains nothing from more threads, and a busy machine loses
                 model_sha256=self.manifest["files"].get(f"{ENCODER_DIR}/model.onnx"),
+                max_tokens=QUERY_WINDOW,
             )
             if embedder.identity != documents_encoder(self.manifest):
                 raise EncoderUnavailable(
@@ -130,7 +140,9 @@ class QueryEncoder:
             with tempfile.TemporaryDirectory(prefix="query-encoder-") as scratch:
                 export_encoder(self.manifest["embedding_model"], Path(scratch), facts["precision"])
                 # Reads every file now, so the folder may go.
-                embedder = OnnxEmbedder(Path(scratch), threads=1, model_sha256=listed)
+                embedder = OnnxEmbedder(
+                    Path(scratch), threads=1, model_sha256=listed, max_tokens=QUERY_WINDOW
+                )
         except Exception as exc:  # no torch or onnx here, the model missing, or another export
             raise ModelUnavailableError(
                 f"the query encoder of {self.folder} is unusable ({problem}), and made again it is not the "
@@ -153,7 +165,7 @@ class QueryEncoder:
             )
         _one_torch_thread()
         try:
-            return load_embedder(self.manifest["embedding_model"])
+            return _windowed(load_embedder(self.manifest["embedding_model"]))
         except EmbeddingModelUnavailable as exc:
             raise ModelUnavailableError(str(exc)) from exc
 

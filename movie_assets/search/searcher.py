@@ -190,8 +190,8 @@ class Searcher:
         if not (p.like or p.unlike) and METHOD_STAGES[p.method].dense and isinstance(query, str):
             early = long_dense_text(query)
             if early is not None:
-                # Embedding a long description (~256 word pieces) takes as long as reading it: a model that
-                # can embed in the background (a server's) does it while the query is read.
+                # Embedding a long description (up to 128 word pieces) takes longer than reading it: a model
+                # that can embed in the background (a server's) does it while the query is read.
                 self.encoder.encode_soon(early)
         if p.like and isinstance(query, str) and not query.split():
             q = reading_without_text(p)  # the liked films alone make the query

@@ -15,7 +15,8 @@ if TYPE_CHECKING:
 METHODS: tuple[str, ...] = ("hybrid", "retrieval", "bm25", "blend", "ce", "mmr")
 LANGUAGE_POLICIES: tuple[str, ...] = ("off", "auto-soft", "auto-hard")
 # Recalled descriptions run to thousands of characters; BM25 reads all of a query, the dense model what
-# it can (its first 256 word pieces: the request's title and opening, where askers put the premise).
+# reads (its first QUERY_WINDOW, 128, word pieces: the request's title and opening, where askers put the
+# premise).
 MAX_QUERY_CHARS = 20_000
 LEARNED_CHOICES: tuple[str, ...] = ("on", "off")
 CONSTRAINT_CHOICES: tuple[str, ...] = ("on", "off")

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from movie_assets.evaluation import ToTQueries
-from movie_assets.index import EmbeddingCache
+from movie_assets.index import QUERY_WINDOW, EmbeddingCache
 from movie_assets.ranking import (
     ADAPTER_FILE,
     FEATURE_NAMES,
@@ -34,8 +34,9 @@ from movie_assets.training.lambdarank import PARAMS, SEED, Group, refit_ranker, 
 
 FOLDS = 4  # out-of-fold adapters for the ranker's training pools (`_out_of_fold`)
 MIN_REQUESTS = 200  # fewer matched requests than this train nothing: the held-apart slice would be ~30
-TRAINING_VERSION = 2  # bump when training changes in a way that should retrain every ranker
-QUERY_PREFIX = "query\n"  # query vectors share the embedding cache with documents under their own hashes
+TRAINING_VERSION = 3  # bump when training changes in a way that should retrain every ranker (3: QUERY_WINDOW)
+# Query vectors share the embedding cache with documents under their own hashes, which name the window.
+QUERY_PREFIX = f"query@{QUERY_WINDOW}\n"
 
 
 class LearningView(Protocol):

@@ -307,3 +307,13 @@ def test_a_kept_export_that_no_longer_loads_is_made_again(
     (folder / "model.onnx").write_bytes(b"\x08\x07garbage")
     assert cached_export(tmp_path, TINY_ENCODER, "int8-mixed") == folder and made == ["int8-mixed"] * 2
     assert OnnxEmbedder(folder).identity == f"{TINY_ENCODER}@int8-mixed"
+
+
+def test_a_windowed_view_reads_fewer_word_pieces_and_leaves_the_encoder_alone(tmp_path: Path) -> None:
+    encoder = OnnxEmbedder(write_tiny_encoder(tmp_path / "mean"))
+    long = "heist thriller romance paris detective rain killer"
+    view = encoder.windowed(4)
+    np.testing.assert_allclose(view.encode([long])[0], _expected(long, limit=4), atol=1e-6)
+    np.testing.assert_allclose(encoder.encode([long])[0], _expected(long), atol=1e-6)  # still 6
+    assert (view.name, view.dim, view.identity) == (encoder.name, encoder.dim, encoder.identity)
+    np.testing.assert_allclose(encoder.windowed(100).encode([long]), encoder.encode([long]), atol=1e-6)

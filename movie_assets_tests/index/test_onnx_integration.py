@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from movie_assets.config import DEFAULT_EMBED_MODEL
-from movie_assets.index import OnnxEmbedder, cached_export, load_document_embedder
+from movie_assets.index import QUERY_WINDOW, OnnxEmbedder, cached_export, load_document_embedder
 from movie_assets.index.embedding import SentenceTransformerEmbedder, load_embedder
 
 pytestmark = pytest.mark.integration
@@ -44,6 +44,19 @@ def test_the_fp32_export_gives_sentence_transformers_vectors(
         np.testing.assert_allclose(onnx.encode(TEXTS, batch_size=batch_size), want, atol=1e-5, rtol=0)
     assert (onnx.name, onnx.dim, onnx.identity) == (DEFAULT_EMBED_MODEL, 384, minilm.identity)
     assert onnx.cache_key != minilm.cache_key == DEFAULT_EMBED_MODEL
+
+
+def test_a_query_window_reads_the_same_word_pieces_in_torch_and_onnx(
+    exports: Path, minilm: SentenceTransformerEmbedder
+) -> None:
+    onnx = OnnxEmbedder(cached_export(exports, DEFAULT_EMBED_MODEL, "fp32"))
+    windowed = minilm.windowed(QUERY_WINDOW).encode(TEXTS)
+    np.testing.assert_allclose(onnx.windowed(QUERY_WINDOW).encode(TEXTS), windowed, atol=1e-5, rtol=0)
+    full = minilm.encode(TEXTS)
+    # Only the text past the window differs; the model reads its whole length again after a windowed call.
+    assert not np.allclose(windowed[2], full[2], atol=1e-3)
+    np.testing.assert_allclose(np.delete(windowed, 2, axis=0), np.delete(full, 2, axis=0), atol=1e-6)
+    assert minilm._model.max_seq_length == 256
 
 
 def test_the_int8_export_is_close_but_another_encoder(

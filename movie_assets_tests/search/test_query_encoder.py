@@ -124,3 +124,21 @@ def test_the_query_vector_is_the_export_s_own(tmp_path: Path, torch_model: FakeE
     expected = OnnxEmbedder(tmp_path / "export").encode(["space thriller"])
     assert vector.shape == (1, 8)
     np.testing.assert_array_equal(vector, expected)
+
+
+def test_queries_are_read_to_the_query_window(
+    tmp_path: Path, torch_model: FakeEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The set's export embeds a query from its first QUERY_WINDOW word pieces (the documents keep the
+    model's own length), and so does an embedder given that can be told a window."""
+    import movie_assets.search.models as models
+
+    monkeypatch.setattr(models, "QUERY_WINDOW", 3)
+    folder = _set(tmp_path)
+    long = "space station heist thriller romance"
+    got = Searcher.open(folder, learned=False).encoder.encode(long)
+    export = OnnxEmbedder(folder / "encoder")
+    np.testing.assert_allclose(got, export.windowed(3).encode([long]), atol=1e-6)
+    assert not np.allclose(got, export.encode([long]), atol=1e-3)
+    given = Searcher.open(folder, embedder=OnnxEmbedder(folder / "encoder"), learned=False)
+    np.testing.assert_allclose(given.encoder.encode(long), got, atol=1e-6)
