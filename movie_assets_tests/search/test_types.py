@@ -172,3 +172,8 @@ def test_hit_to_dict_is_json_ready() -> None:
         "overview": None, "poster_path": "/p.jpg", "cast": ["A", "B"], "directors": ["M"], "runtime": 170,
         "vote_count": 9, "original_title": "Heat", "alt_titles": ["ഹീറ്റ്", "Heat Wave"],
     }  # fmt: skip
+    # The dict's containers are its own: a caller editing the answer leaves the hit as it was.
+    out = hit.to_dict()
+    out["components"]["boosts"]["recency"] = 2.0
+    out["why"][0]["text"] = "changed"
+    assert hit.components.boosts == {"language": 1.2} and hit.why == (Reason("constraint", "Crime"),)
