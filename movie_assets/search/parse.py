@@ -11,8 +11,9 @@ with the rest when too few films pass) or *soft* (a boost). The words no constra
 retrievers, which still order the films that satisfy the constraints.
 
 Readers run in a fixed order over the query's words, each taking the words it reads so that later ones
-do not read them again: seed titles first (so "like The English Patient" names no language), then
-years, runtime, negations ("not horror"), genres, people, and languages last.
+do not read them again: seed titles first (so "like The English Patient" names no language), then a
+query that is a catalogue title whole, words that name a language and a genre ("k-drama", "j-horror"),
+years, runtime, genres and negations ("not horror"), people, and languages last.
 
 Decisions worth knowing:
 
