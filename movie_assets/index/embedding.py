@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import threading
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -77,22 +76,21 @@ class SentenceTransformerEmbedder:
         self.cache_key = name if precision == "fp32" else f"{name}@torch-{precision}"
         self.identity = name  # fp16 vectors are the model's own (rankings barely move)
         self._model = model
-        self._lock = threading.Lock()  # a window is the model's setting while a call lasts
 
     def encode(self, texts: Sequence[str], batch_size: int = 64, max_tokens: int | None = None) -> np.ndarray:
         if len(texts) == 0:
             return np.zeros((0, self.dim), dtype=np.float32)
-        with self._lock:
-            full = self._model.max_seq_length
-            self._model.max_seq_length = min(full, max_tokens or full)
-            try:
-                # SentenceTransformer.encode orders the texts by length before cutting batches (so a batch
-                # pads to similar lengths) and puts the rows back in input order: no sorting here.
-                out = self._model.encode(
-                    list(texts), batch_size=batch_size, normalize_embeddings=True, show_progress_bar=False
-                )
-            finally:
-                self._model.max_seq_length = full
+        # A window is this call's tokenizer setting (the model's own length is left alone), so concurrent
+        # calls with and without one, as a server's two query lanes make, never wait on each other.
+        window = {}
+        if max_tokens is not None:
+            length = min(max_tokens, self._model.max_seq_length)
+            window = {"processing_kwargs": {"text": {"max_length": length, "truncation": True}}}
+        # SentenceTransformer.encode orders the texts by length before cutting batches (so a batch pads to
+        # similar lengths) and puts the rows back in input order: no sorting here.
+        out = self._model.encode(
+            list(texts), batch_size=batch_size, normalize_embeddings=True, show_progress_bar=False, **window
+        )
         # Re-normalised in float32: fp16 inference leaves norms off by ~1e-3.
         return unit_rows(out)
 
