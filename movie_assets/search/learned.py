@@ -16,7 +16,7 @@ from typing import Any, Protocol
 import numpy as np
 import polars as pl
 
-from movie_assets.index import top_scoring
+from movie_assets.index import documents_encoder, top_scoring
 from movie_assets.ranking import (
     LearnedParts,
     MovieTable,
@@ -138,6 +138,7 @@ class SearcherView:
         self._params = SearchParams()
         self._table: MovieTable | None = None
         self.encoder_name = str(manifest["embedding_model"])
+        self.encoder_identity = documents_encoder(manifest)  # the query encoder makes the same vectors
         self.dim = int(manifest["dim"])
         self.movie_ids = parts.payload["movie_id"].to_numpy()
 

@@ -42,7 +42,8 @@ QUERY_PREFIX = f"query@{QUERY_WINDOW}\n"
 class LearningView(Protocol):
     """What training reads of an opened searcher (`movie_assets.search.learning_view`)."""
 
-    encoder_name: str
+    encoder_name: str  # the set's model, which learned parts are recorded against
+    encoder_identity: str  # whose vectors its queries are ("model@int8-mixed"): request vectors cache by it
     dim: int
     movie_ids: np.ndarray  # payload order
 
@@ -84,11 +85,13 @@ def embed_requests(view: LearningView, texts: Sequence[str], cache: EmbeddingCac
     if cache is None:
         return view.embed(texts)
     hashes = [hashlib.sha256(f"{QUERY_PREFIX}{t}".encode()).hexdigest() for t in texts]
-    found, vectors = cache.lookup(view.encoder_name, hashes, view.dim)
+    # By the query encoder's identity, not the model's name: an int8 set's request vectors are not an fp32
+    # set's (the fp32 identity is the name, so caches written before keep their vectors).
+    found, vectors = cache.lookup(view.encoder_identity, hashes, view.dim)
     missing = np.flatnonzero(~found)
     if missing.size:
         fresh = view.embed([texts[i] for i in missing])
-        cache.add(view.encoder_name, [hashes[i] for i in missing], fresh)
+        cache.add(view.encoder_identity, [hashes[i] for i in missing], fresh)
         vectors[missing] = fresh
     return vectors
 
