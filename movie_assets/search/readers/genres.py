@@ -20,7 +20,7 @@ _NOT_WAR = frozenset(
     "cold civil class drug gang trade price turf star culture holy tug korean vietnam gulf iraq boer trojan "
     "napoleonic opium falklands crimean spanish".split()
 )
-# Genre words that are other words after these ("family" in "crime family", "music" in "music video").
+# Genre words that are other words after these ("family" in "crime family", "royal family").
 _NOT_GENRE_AFTER = {"family": frozenset("crime royal my his her their the a".split())}
 _NEGATORS = ("not", "no", "non", "without", "except", "excluding", "minus", "nothing", "avoid", "never")
 _NEGATION_FILLERS = frozenset("a an any the too much more overly so very really".split())

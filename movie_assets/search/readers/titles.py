@@ -28,7 +28,7 @@ _SEED_FIRST_WORDS = frozenset(t.split()[0] for t in _SEED_TRIGGERS)
 # After these, "like" is a verb ("I like horror"), not a comparison.
 _LIKE_VERB_BEFORE = frozenset("i you we they he she people who would really do don t didn kids".split())
 _SEED_STOP = frozenset(
-    "but with and or from in set except only that which though without not although yet except where".split()
+    "but with and or from in set except only that which though without not although yet where".split()
 )
 
 _SEED_YEAR = re.compile(r"1[89]\d\d|20\d\d")
