@@ -397,13 +397,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.build_only:
         return 0
     if args.query_window is not None:
-        # The library's query window, changed for this run: every searcher, and the learned parts'
-        # training, read each request's first N word pieces (their request vectors cached under N).
+        # The library's query window, changed for this run: every searcher opened from here on, and the
+        # learned parts' training through them, read each request's first N word pieces.
         import movie_assets.search.models as query_models
-        import movie_assets.training.learned as training
 
         query_models.QUERY_WINDOW = args.query_window
-        training.QUERY_PREFIX = f"query@{args.query_window}\n"
     searcher = Searcher.open(corpus.artifacts, embedder=corpus.embedder)
     runs = [
         library_run(searcher, m, SearchParams(k=DEPTH, method=m))

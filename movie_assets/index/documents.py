@@ -97,12 +97,6 @@ def bm25_document(document: str, alt_titles: Iterable[Any] | None) -> str:
     return f"{document}\n{ALT_TITLES_LABEL}: {titles}" if titles else document
 
 
-def bm25_documents(documents: pl.DataFrame, movies: pl.DataFrame) -> list[str]:
-    """`bm25_document` for every row of `documents`, with the `alt_titles` of the same rows of `movies`
-    (aligned by position; a movies frame without the column adds nothing)."""
-    return list(iter_bm25_documents(documents, movies))
-
-
 # Rows turned into Python strings at a time: a million documents as strings take gigabytes.
 BM25_CHUNK_ROWS = 20_000
 
@@ -110,7 +104,9 @@ BM25_CHUNK_ROWS = 20_000
 def iter_bm25_documents(
     documents: pl.DataFrame, movies: pl.DataFrame, chunk_rows: int = BM25_CHUNK_ROWS
 ) -> Iterator[str]:
-    """`bm25_documents`, one text at a time: only `chunk_rows` rows are Python strings at once."""
+    """`bm25_document` for every row of `documents`, with the `alt_titles` of the same rows of `movies`
+    (aligned by position; a movies frame without the column adds nothing), one text at a time: only
+    `chunk_rows` rows are Python strings at once."""
     if documents.height != movies.height:
         raise ValueError(f"{documents.height} documents but {movies.height} movies")
     has_titles = "alt_titles" in movies.columns

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypedDict
 
@@ -42,16 +42,6 @@ class BM25FileParams(TypedDict):
     num_docs: int
 
 
-def bm25_corpus(token_lists: Sequence[Sequence[str]]) -> bm25s.tokenization.Tokenized:
-    """Token ids over a sorted vocabulary.
-
-    bm25s numbers the terms of plain token lists in set order, which changes with Python's string
-    hashing, so the same corpus would give different index files on every run.
-    """
-    vocab = {term: i for i, term in enumerate(sorted({t for doc in token_lists for t in doc}))}
-    return bm25s.tokenization.Tokenized(ids=[[vocab[t] for t in doc] for doc in token_lists], vocab=vocab)
-
-
 class _TermIds:
     """Each document's term ids as bm25s reads them (its length, then a list per document, made as it is
     reached), held as one flat int32 array: 4 bytes a term instead of a Python list per document."""
@@ -70,8 +60,10 @@ class _TermIds:
 
 
 def streamed_corpus(documents: Iterable[str]) -> bm25s.tokenization.Tokenized:
-    """`bm25_corpus(tokenize(documents))`, the same ids and vocabulary, read one document at a time.
+    """The documents' term ids over a sorted vocabulary, read one document at a time.
 
+    bm25s numbers the terms of plain token lists in set order, which changes with Python's string hashing,
+    so the same corpus would give different index files on every run: the vocabulary here is sorted.
     Neither the texts nor their term lists are held whole: each document's terms are numbered as they
     come (in order of first appearance) into one flat array, renumbered at the end by sorted term.
     """

@@ -39,8 +39,10 @@ def held_encoders(paths: Sequence[Path], model_name: str) -> set[str]:
     held: set[str] = set()
     for path in paths:
         try:
-            columns = ["encoder"] if "encoder" in pl.read_parquet_schema(path) else ["movie_id"]
-            held |= _encoders(pl.read_parquet(path, columns=columns), model_name)
+            if "encoder" not in pl.read_parquet_schema(path):
+                held.add(model_name)  # a file from before encoders were recorded: the model's own
+                continue
+            held |= _encoders(pl.read_parquet(path, columns=["encoder"]), model_name)
         except Exception:  # missing or damaged: not this question's to answer
             continue
     return held

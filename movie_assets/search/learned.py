@@ -139,6 +139,7 @@ class SearcherView:
         self._table: MovieTable | None = None
         self.encoder_name = str(manifest["embedding_model"])
         self.encoder_identity = documents_encoder(manifest)  # the query encoder makes the same vectors
+        self.query_window = parts.encoder.window
         self.dim = int(manifest["dim"])
         self.movie_ids = parts.payload["movie_id"].to_numpy()
 

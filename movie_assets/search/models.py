@@ -51,11 +51,11 @@ def _one_torch_thread() -> None:
         torch.set_num_threads(1)
 
 
-def _windowed(embedder: Embedder) -> Embedder:
-    """`embedder` reading a query's first QUERY_WINDOW word pieces, where it can be told to (the models
-    can; a server's batching embedder wraps one that already is, and a test's fake has no window)."""
+def _windowed(embedder: Embedder, window: int) -> Embedder:
+    """`embedder` reading a query's first `window` word pieces, where it can be told to (the models can;
+    a server's batching embedder wraps one that already is, and a test's fake has no window)."""
     windowed = getattr(embedder, "windowed", None)
-    return windowed(QUERY_WINDOW) if windowed is not None else embedder
+    return windowed(window) if windowed is not None else embedder
 
 
 class QueryEncoder:
@@ -72,12 +72,13 @@ class QueryEncoder:
         """`folder`: the set's own folder, where its ONNX export is (None: the torch model is loaded)."""
         self.manifest = manifest
         self.folder = folder
+        self.window = QUERY_WINDOW  # word pieces read of a query (training caches request vectors by it)
         if embedder is not None and identity_of(embedder) != documents_encoder(manifest):
             raise ArtifactsError(
                 f"the dense index holds vectors of encoder {documents_encoder(manifest)!r} but the query "
                 f"embedder given makes {identity_of(embedder)!r}; {REBUILD}"
             )
-        self._embedder = _windowed(embedder) if embedder is not None else None
+        self._embedder = _windowed(embedder, self.window) if embedder is not None else None
         self._onnx_failed = False
         self._lock = threading.Lock()
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -111,7 +112,7 @@ class QueryEncoder:
                 self.folder / ENCODER_DIR,
                 threads=1,  # one short text gains nothing from more threads, and a busy machine loses
                 model_sha256=self.manifest["files"].get(f"{ENCODER_DIR}/model.onnx"),
-                max_tokens=QUERY_WINDOW,
+                max_tokens=self.window,
             )
             if embedder.identity != documents_encoder(self.manifest):
                 raise EncoderUnavailable(
@@ -140,9 +141,7 @@ class QueryEncoder:
             with tempfile.TemporaryDirectory(prefix="query-encoder-") as scratch:
                 export_encoder(self.manifest["embedding_model"], Path(scratch), facts["precision"])
                 # Reads every file now, so the folder may go.
-                embedder = OnnxEmbedder(
-                    Path(scratch), threads=1, model_sha256=listed, max_tokens=QUERY_WINDOW
-                )
+                embedder = OnnxEmbedder(Path(scratch), threads=1, model_sha256=listed, max_tokens=self.window)
         except Exception as exc:  # no torch or onnx here, the model missing, or another export
             raise ModelUnavailableError(
                 f"the query encoder of {self.folder} is unusable ({problem}), and made again it is not the "
@@ -165,7 +164,7 @@ class QueryEncoder:
             )
         _one_torch_thread()
         try:
-            return _windowed(load_embedder(self.manifest["embedding_model"]))
+            return _windowed(load_embedder(self.manifest["embedding_model"]), self.window)
         except EmbeddingModelUnavailable as exc:
             raise ModelUnavailableError(str(exc)) from exc
 

@@ -14,9 +14,8 @@ if TYPE_CHECKING:
 
 METHODS: tuple[str, ...] = ("hybrid", "retrieval", "bm25", "blend", "ce", "mmr")
 LANGUAGE_POLICIES: tuple[str, ...] = ("off", "auto-soft", "auto-hard")
-# Recalled descriptions run to thousands of characters; BM25 reads all of a query, the dense model what
-# reads (its first QUERY_WINDOW, 128, word pieces: the request's title and opening, where askers put the
-# premise).
+# Recalled descriptions run to thousands of characters; BM25 reads all of a query, the dense model its first
+# QUERY_WINDOW (128) word pieces: the request's title and opening, where askers put the premise.
 MAX_QUERY_CHARS = 20_000
 LEARNED_CHOICES: tuple[str, ...] = ("on", "off")
 CONSTRAINT_CHOICES: tuple[str, ...] = ("on", "off")
@@ -142,8 +141,8 @@ class Hit:
     def to_dict(self) -> dict[str, Any]:
         """The hit as JSON-ready values (tuples become lists, components a nested object, `why` a list
         of {kind, text})."""
-        # Field by field: `dataclasses.asdict` deep-copies every value, and a server's answers spent more
-        # time in it than in ranking the hits.
+        # Field by field: `dataclasses.asdict` deep-copies every value (44 against 6 µs a hit: ~0.8 ms of a
+        # server's answer of 20 hits).
         out = _values(self)
         out["components"] = components = _values(self.components)
         components["boosts"] = dict(components["boosts"])

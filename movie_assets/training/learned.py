@@ -20,7 +20,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from movie_assets.evaluation import ToTQueries
-from movie_assets.index import QUERY_WINDOW, EmbeddingCache
+from movie_assets.index import EmbeddingCache
 from movie_assets.ranking import (
     ADAPTER_FILE,
     FEATURE_NAMES,
@@ -35,8 +35,6 @@ from movie_assets.training.lambdarank import PARAMS, SEED, Group, refit_ranker, 
 FOLDS = 4  # out-of-fold adapters for the ranker's training pools (`_out_of_fold`)
 MIN_REQUESTS = 200  # fewer matched requests than this train nothing: the held-apart slice would be ~30
 TRAINING_VERSION = 3  # bump when training changes in a way that should retrain every ranker (3: QUERY_WINDOW)
-# Query vectors share the embedding cache with documents under their own hashes, which name the window.
-QUERY_PREFIX = f"query@{QUERY_WINDOW}\n"
 
 
 class LearningView(Protocol):
@@ -44,6 +42,7 @@ class LearningView(Protocol):
 
     encoder_name: str  # the set's model, which learned parts are recorded against
     encoder_identity: str  # whose vectors its queries are ("model@int8-mixed"): request vectors cache by it
+    query_window: int  # the word pieces its queries are read to
     dim: int
     movie_ids: np.ndarray  # payload order
 
@@ -84,7 +83,9 @@ def embed_requests(view: LearningView, texts: Sequence[str], cache: EmbeddingCac
     """Unit vectors of the texts, through the embedding cache when one is given (a retrain re-reads it)."""
     if cache is None:
         return view.embed(texts)
-    hashes = [hashlib.sha256(f"{QUERY_PREFIX}{t}".encode()).hexdigest() for t in texts]
+    # Query vectors share the embedding cache with documents under their own hashes, which name the window.
+    prefix = f"query@{view.query_window}\n"
+    hashes = [hashlib.sha256(f"{prefix}{t}".encode()).hexdigest() for t in texts]
     # By the query encoder's identity, not the model's name: an int8 set's request vectors are not an fp32
     # set's (the fp32 identity is the name, so caches written before keep their vectors).
     found, vectors = cache.lookup(view.encoder_identity, hashes, view.dim)

@@ -91,15 +91,15 @@ def test_frame_without_movie_id_is_refused() -> None:
 
 
 def test_bm25_texts_streamed_in_chunks_are_the_whole_list() -> None:
-    from movie_assets.index.documents import bm25_documents, iter_bm25_documents
+    from movie_assets.index.documents import iter_bm25_documents
 
     movies = pl.DataFrame(
         {"movie_id": [1, 2, 3], "alt_titles": [["ദൃശ്യം"], [], None]},
         schema={"movie_id": pl.Int64, "alt_titles": pl.List(pl.Utf8)},
     )
     docs = pl.DataFrame({"movie_id": [1, 2, 3], "document": ["Title: Drishyam", "Title: Heat", "Title: Up"]})
-    whole = bm25_documents(docs, movies)
-    assert whole == ["Title: Drishyam\nAlso known as: ദൃശ്യം", "Title: Heat", "Title: Up"]
+    whole = ["Title: Drishyam\nAlso known as: ദൃശ്യം", "Title: Heat", "Title: Up"]
+    assert list(iter_bm25_documents(docs, movies)) == whole
     assert list(iter_bm25_documents(docs, movies, chunk_rows=2)) == whole
     assert (
         list(iter_bm25_documents(docs, movies.drop("alt_titles"), chunk_rows=2)) == docs["document"].to_list()

@@ -10,7 +10,6 @@ import pytest
 
 from movie_assets.index.sparse import (
     BM25_PARAMS,
-    bm25_corpus,
     bm25_scores,
     bm25_top_k,
     build_bm25,
@@ -118,7 +117,11 @@ def test_an_index_from_streamed_texts_equals_the_one_from_whole_token_lists(tmp_
     whole-corpus numbering (sorted vocabulary), so a streamed build changes no artifact's bytes."""
     texts = [*CORPUS, "", "the of a", CORPUS[2] + " wormhole wormhole"]  # empty and stop-word-only rows too
     whole = bm25s.BM25(k1=BM25_PARAMS["k1"], b=BM25_PARAMS["b"], method=BM25_PARAMS["method"])
-    whole.index(bm25_corpus(tokenize(texts)), show_progress=False)
+    terms = tokenize(texts)
+    vocab = {term: i for i, term in enumerate(sorted({t for doc in terms for t in doc}))}
+    whole.index(
+        bm25s.tokenization.Tokenized([[vocab[t] for t in doc] for doc in terms], vocab), show_progress=False
+    )
     streamed = build_bm25(text for text in texts)
     save_bm25(whole, tmp_path / "whole")
     save_bm25(streamed, tmp_path / "streamed")

@@ -16,6 +16,7 @@ class _View:
 
     def __init__(self, identity: str, offset: float) -> None:
         self.encoder_name, self.encoder_identity, self.dim = "tiny-model", identity, 4
+        self.query_window = 128
         self.offset, self.calls = offset, 0
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
