@@ -244,7 +244,11 @@ class PosterCache:
             for path in self.folder.glob("*/*"):
                 rel = path.relative_to(self.folder).as_posix()
                 if path.name.startswith("."):
-                    if now - path.stat().st_mtime > STALE_TMP_S:
+                    try:
+                        modified = path.stat().st_mtime
+                    except FileNotFoundError:  # a live writer in another process renamed it meanwhile
+                        continue
+                    if now - modified > STALE_TMP_S:
                         path.unlink(missing_ok=True)
                 elif rel not in known:
                     path.unlink(missing_ok=True)

@@ -205,6 +205,28 @@ def test_opening_removes_strays_and_keeps_a_lowered_limit(tmp_path: Path, emulat
     ]
 
 
+def test_opening_passes_over_a_temporary_file_another_writer_moves_meanwhile(
+    tmp_path: Path, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Writers stage outside the index lock, so a file listed by `_tidy` may be renamed before it is
+    looked at: opening must pass over it, not fail."""
+    open_cache(tmp_path, emulator).get("/kept.jpg")
+    moving = tmp_path / ".staging" / "..moving.abcd.tmp"
+    moving.write_bytes(b"x")
+    real_stat = Path.stat
+
+    def renamed_first(path: Path, **kwargs: bool) -> os.stat_result:
+        if path == moving and os.path.exists(path):
+            os.replace(path, tmp_path / ".staging" / ".renamed")  # the other writer's rename wins the race
+        return real_stat(path, **kwargs)
+
+    monkeypatch.setattr(Path, "stat", renamed_first)
+    reopened = open_cache(tmp_path, emulator)
+    monkeypatch.undo()
+    assert reopened.get("/kept.jpg") == poster_image("w342", "/kept.jpg")
+    assert (tmp_path / ".staging" / ".renamed").exists()  # fresh: left to its writer
+
+
 KILLED_WRITER = """
 import os, signal, sys
 from pathlib import Path
