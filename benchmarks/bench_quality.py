@@ -389,6 +389,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.sample is not None and args.sample < 1:
         parser.error(f"--sample must be >= 1, got {args.sample}")
+    if args.query_window is not None and args.query_window < 1:
+        parser.error(f"--query-window must be >= 1, got {args.query_window}")
     if args.learned and "train" in args.splits:
         parser.error("--learned trains on the train split; score it with --splits validation")
     if args.learned and args.encoder != "torch":

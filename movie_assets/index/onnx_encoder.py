@@ -149,7 +149,7 @@ class OnnxEmbedder:
         except Exception as exc:  # missing package, missing file, damaged protobuf or tokenizer
             raise EncoderUnavailable(f"the ONNX encoder in {folder} cannot be loaded ({exc})") from exc
         self._tokenizer.no_padding()
-        self._tokenizer.enable_truncation(min(int(self.info["max_seq_length"]), max_tokens or 1 << 30))
+        self._read_to(max_tokens)
         self._inputs = {i.name for i in self._session.get_inputs()}
 
     def windowed(self, max_tokens: int) -> OnnxEmbedder:
@@ -158,8 +158,12 @@ class OnnxEmbedder:
 
         view = copy.copy(self)
         view._tokenizer = Tokenizer.from_str(self._tokenizer.to_str())
-        view._tokenizer.enable_truncation(min(int(self.info["max_seq_length"]), max_tokens))
+        view._read_to(max_tokens)
         return view
+
+    def _read_to(self, max_tokens: int | None) -> None:
+        longest = int(self.info["max_seq_length"])
+        self._tokenizer.enable_truncation(longest if max_tokens is None else min(longest, max_tokens))
 
     def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
         """float32 unit rows, shape (len(texts), dim), in input order."""

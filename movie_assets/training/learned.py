@@ -87,7 +87,7 @@ def embed_requests(view: LearningView, texts: Sequence[str], cache: EmbeddingCac
     prefix = f"query@{view.query_window}\n"
     hashes = [hashlib.sha256(f"{prefix}{t}".encode()).hexdigest() for t in texts]
     # By the query encoder's identity, not the model's name: an int8 set's request vectors are not an fp32
-    # set's (the fp32 identity is the name, so caches written before keep their vectors).
+    # set's (an fp32 set's identity is the model's name).
     found, vectors = cache.lookup(view.encoder_identity, hashes, view.dim)
     missing = np.flatnonzero(~found)
     if missing.size:
